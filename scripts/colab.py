@@ -1,0 +1,118 @@
+"""Write the Colab badge and the Colab set-up cell of every notebook from one setting.
+
+The setting is ``[tool.se_tutorial]`` in ``pyproject.toml``: ``repository`` (the
+GitHub URL) and ``ref`` (the branch or tag that Colab opens and installs).
+
+    python scripts/colab.py            # rewrite all notebooks in notebooks/
+    python scripts/colab.py --check    # exit 1 if any notebook is out of date
+    python scripts/colab.py notebooks/01_squeeze.ipynb   # only these
+
+Each notebook's first cell is markdown that starts with its ``# title``; the badge
+is the line after the title. The set-up cell is the first code cell tagged
+``colab-setup`` (inserted as the second cell when missing).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
+SETUP_TAG = "colab-setup"
+
+
+def settings(root: Path = ROOT) -> dict:
+    """The ``[tool.se_tutorial]`` table of pyproject.toml: repository, ref."""
+    with open(root / "pyproject.toml", "rb") as f:
+        cfg = tomllib.load(f)["tool"]["se_tutorial"]
+    cfg["repository"] = cfg["repository"].rstrip("/")
+    return cfg
+
+
+def github_path(repository: str) -> str:
+    m = re.fullmatch(r"https://github\.com/([^/]+/[^/]+?)(\.git)?", repository)
+    if not m:
+        raise ValueError(f"[tool.se_tutorial] repository must be https://github.com/OWNER/NAME; got {repository!r}")
+    return m.group(1)
+
+
+def colab_url(rel_path: str, cfg: dict) -> str:
+    """The Colab address that opens ``rel_path`` (relative to the repository root)."""
+    return f"https://colab.research.google.com/github/{github_path(cfg['repository'])}/blob/{cfg['ref']}/{rel_path}"
+
+
+def badge(rel_path: str, cfg: dict) -> str:
+    return f"[![Open In Colab]({BADGE_IMG})]({colab_url(rel_path, cfg)})"
+
+
+def setup_source(cfg: dict) -> str:
+    return (
+        "# Set-up for Google Colab only: install the course's package. Elsewhere this cell does nothing.\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
+        f'    %pip install --quiet "se-tutorial @ git+{cfg["repository"]}@{cfg["ref"]}"'
+    )
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def update(nb: dict, rel_path: str, cfg: dict) -> dict:
+    """Return ``nb`` with its badge and set-up cell written from ``cfg``."""
+    cells = nb["cells"]
+    first = cells[0]
+    lines = _source(first).splitlines()
+    if first["cell_type"] != "markdown" or not lines or not lines[0].startswith("# "):
+        raise ValueError(f"{rel_path}: the first cell must be markdown starting with '# Title'")
+    rest = [ln for ln in lines[1:] if "colab.research.google.com" not in ln]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    first["source"] = _lines("\n".join([lines[0], "", badge(rel_path, cfg), "", *rest]).rstrip("\n"))
+
+    setup = next((c for c in cells if c["cell_type"] == "code" and SETUP_TAG in c.get("metadata", {}).get("tags", [])), None)
+    if setup is None:
+        setup = {"cell_type": "code", "execution_count": None, "metadata": {"tags": [SETUP_TAG]}, "outputs": [], "source": []}
+        cells.insert(1, setup)
+    setup["source"] = _lines(setup_source(cfg))
+    return nb
+
+
+def notebooks(root: Path = ROOT) -> list[Path]:
+    return sorted(p for p in (root / "notebooks").glob("*.ipynb"))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="*", type=Path)
+    ap.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook is out of date")
+    args = ap.parse_args(argv)
+    cfg = settings()
+    stale = []
+    for path in [p.resolve() for p in args.paths] or notebooks():
+        rel = path.relative_to(ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        nb = update(json.loads(text), rel, cfg)
+        new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        if new != text:
+            stale.append(rel)
+            if not args.check:
+                path.write_text(new, encoding="utf-8")
+    if args.check and stale:
+        print("out of date (run `python scripts/colab.py`):", *stale, sep="\n  ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

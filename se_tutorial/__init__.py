@@ -1,0 +1,22 @@
+"""se_tutorial: the Squeeze-and-Excitation block, derived step by step.
+
+The three steps and the block they make:
+
+>>> import torch, se_tutorial as se
+>>> x = torch.randn(2, 32, 8, 8)                 # (N, C, H, W)
+>>> z = se.squeeze(x)                             # (N, C)
+>>> s = se.Excitation(32, reduction=16)(z)        # (N, C), weights in (0, 1)
+>>> se.scale(x, s).shape                          # (N, C, H, W)
+torch.Size([2, 32, 8, 8])
+>>> se.SEBlock(32)(x).shape
+torch.Size([2, 32, 8, 8])
+"""
+from . import data
+from .excitation import GATES, Excitation, excitation_params, hidden_size
+from .scale import scale
+from .se_block import SEBlock
+from .squeeze import SQUEEZE_MODES, squeeze
+
+__version__ = "0.1.0"
+
+__all__ = ["data", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]

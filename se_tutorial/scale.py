@@ -1,0 +1,33 @@
+"""Scale: multiply every channel by its weight (paper, Eq. 4).
+
+    x̃_c = s_c · u_c
+"""
+from __future__ import annotations
+
+import torch
+
+from ._validate import check_feature_map, shape_str
+
+
+def scale(x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    """Multiply channel ``c`` of every image by its weight ``s[n, c]``.
+
+    Args:
+        x: feature map, shape (N, C, H, W).
+        s: channel weights, shape (N, C).
+
+    Returns:
+        Tensor of shape (N, C, H, W): ``out[n, c] = s[n, c] * x[n, c]``.
+        ``s`` is broadcast over H and W; nothing is copied.
+
+    Raises:
+        ValueError: ``x`` is not 4-D or ``s`` is not (N, C) for the same N and C.
+    """
+    check_feature_map(x, "scale")
+    if not isinstance(s, torch.Tensor) or s.dim() != 2 or tuple(s.shape) != tuple(x.shape[:2]):
+        got = shape_str(s) if isinstance(s, torch.Tensor) else type(s).__name__
+        raise ValueError(
+            f"scale expects weights s of shape (N, C) = ({x.shape[0]}, {x.shape[1]}) to match x of shape "
+            f"{shape_str(x)}; got {got}."
+        )
+    return x * s[:, :, None, None]
