@@ -3,7 +3,7 @@
 The setting is ``[tool.se_tutorial]`` in ``pyproject.toml``: ``repository`` (the
 GitHub URL) and ``ref`` (the branch or tag that Colab opens and installs).
 
-    python scripts/colab.py            # rewrite all notebooks in notebooks/
+    python scripts/colab.py            # rewrite all notebooks in notebooks/ and the README's badges
     python scripts/colab.py --check    # exit 1 if any notebook is out of date
     python scripts/colab.py notebooks/01_squeeze.ipynb   # only these
 
@@ -88,6 +88,14 @@ def update(nb: dict, rel_path: str, cfg: dict) -> dict:
     return nb
 
 
+COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/(notebooks/[^\s)]+\.ipynb)")
+
+
+def update_readme(text: str, cfg: dict) -> str:
+    """Point every Colab link in the README at the configured repository and ref."""
+    return COLAB_LINK.sub(lambda m: colab_url(m.group(1), cfg), text)
+
+
 def notebooks(root: Path = ROOT) -> list[Path]:
     return sorted(p for p in (root / "notebooks").glob("*.ipynb"))
 
@@ -103,11 +111,19 @@ def main(argv=None) -> int:
         rel = path.relative_to(ROOT).as_posix()
         text = path.read_text(encoding="utf-8")
         nb = update(json.loads(text), rel, cfg)
-        new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        new = json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"  # as nbformat writes
         if new != text:
             stale.append(rel)
             if not args.check:
                 path.write_text(new, encoding="utf-8")
+    if not args.paths:
+        readme = ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        new = update_readme(text, cfg)
+        if new != text:
+            stale.append("README.md")
+            if not args.check:
+                readme.write_text(new, encoding="utf-8")
     if args.check and stale:
         print("out of date (run `python scripts/colab.py`):", *stale, sep="\n  ")
         return 1
