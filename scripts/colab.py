@@ -82,7 +82,8 @@ def update(nb: dict, rel_path: str, cfg: dict) -> dict:
 
     setup = next((c for c in cells if c["cell_type"] == "code" and SETUP_TAG in c.get("metadata", {}).get("tags", [])), None)
     if setup is None:
-        setup = {"cell_type": "code", "execution_count": None, "metadata": {"tags": [SETUP_TAG]}, "outputs": [], "source": []}
+        setup = {"cell_type": "code", "execution_count": None, "id": SETUP_TAG,
+                 "metadata": {"tags": [SETUP_TAG]}, "outputs": [], "source": []}
         cells.insert(1, setup)
     setup["source"] = _lines(setup_source(cfg))
     return nb

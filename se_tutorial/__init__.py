@@ -11,7 +11,8 @@ torch.Size([2, 32, 8, 8])
 >>> se.SEBlock(32)(x).shape
 torch.Size([2, 32, 8, 8])
 """
-from . import data
+from . import data, filters, models
+from .checkpoints import pretrained
 from .excitation import GATES, Excitation, excitation_params, hidden_size
 from .scale import scale
 from .se_block import SEBlock
@@ -19,4 +20,4 @@ from .squeeze import SQUEEZE_MODES, squeeze
 
 __version__ = "0.1.0"
 
-__all__ = ["data", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]
+__all__ = ["data", "filters", "models", "pretrained", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]

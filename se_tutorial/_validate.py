@@ -9,7 +9,7 @@ import torch
 
 
 def shape_str(t: torch.Tensor) -> str:
-    return "(" + ", ".join(str(d) for d in t.shape) + ")"
+    return str(tuple(t.shape))
 
 
 def check_positive_int(name: str, value, hint: str = "") -> int:

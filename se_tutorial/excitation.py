@@ -67,13 +67,13 @@ class Excitation(nn.Module):
     ) -> None:
         super().__init__()
         check_choice("gate", gate, tuple(GATES))
+        self.reduction = reduction if hidden is None else None  # None: the width was set directly
         if hidden is None:
             hidden = hidden_size(channels, reduction, min_hidden)
         else:
             check_positive_int("channels", channels)
             check_positive_int("hidden", hidden)
         self.channels = channels
-        self.reduction = reduction
         self.hidden = hidden
         self.gate_name = gate
         self.fc1 = nn.Linear(channels, hidden, bias=bias)

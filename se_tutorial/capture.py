@@ -1,0 +1,167 @@
+"""Record what every SE module of a network computes: its squeeze z and its excitation s.
+
+    with se_tutorial.capture(model) as rec:
+        model(images)                  # (N, ...) → whatever the model returns
+    rec.squeezes["stage3.0.se"]        # (N, C): the squeezed vector z of that block
+    rec.excitations["stage3.0.se"]     # (N, C): its channel weights s
+
+Known SE modules: the course's :class:`~se_tutorial.SEBlock`, torchvision's
+``SqueezeExcitation`` (in MobileNetV3, EfficientNet, RegNetY) and timm's ``SEModule``
+(plus timm's EfficientNet ``SqueezeExcite`` and legacy SENet ``SEModule``).
+
+Other modules take part with :func:`register`: name the sub-module whose input (or
+output) is the squeezed vector and the sub-module whose output is the channel weights.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .se_block import SEBlock
+
+
+@dataclass(frozen=True)
+class _Points:
+    squeeze: str  # attribute path of the sub-module that sees z
+    squeeze_side: str  # "input" or "output": z is that sub-module's first input, or its output
+    excitation: str  # attribute path of the sub-module whose output is s
+
+
+_REGISTRY: dict[type, _Points] = {}
+
+
+def register(module_type: type, *, squeeze: str, excitation: str, squeeze_side: str = "input") -> None:
+    """Let :func:`capture` record modules of ``module_type``.
+
+    Args:
+        module_type: the class of your attention module.
+        squeeze: name of the sub-module whose first input (``squeeze_side="input"``)
+            or output (``"output"``) is the squeezed vector z, shaped (N, C) or (N, C, 1, 1).
+        excitation: name of the sub-module whose output is the channel weights s,
+            shaped (N, C) or (N, C, 1, 1).
+
+    Example (a module with ``self.pool``, ``self.mlp`` and ``self.gate``)::
+
+        se_tutorial.capture_register(MySE, squeeze="pool", squeeze_side="output", excitation="gate")
+    """
+    if squeeze_side not in ("input", "output"):
+        raise ValueError(f"squeeze_side must be 'input' or 'output'; got {squeeze_side!r}.")
+    _REGISTRY[module_type] = _Points(squeeze, squeeze_side, excitation)
+
+
+def _register_known() -> None:
+    register(SEBlock, squeeze="excitation", excitation="excitation")
+    try:
+        from torchvision.ops import SqueezeExcitation
+
+        register(SqueezeExcitation, squeeze="avgpool", squeeze_side="output", excitation="scale_activation")
+    except ImportError:  # pragma: no cover - torchvision is a dependency
+        pass
+    try:
+        from timm.layers import SEModule
+        from timm.models._efficientnet_blocks import SqueezeExcite
+        from timm.models.senet import SEModule as LegacySEModule
+
+        register(SEModule, squeeze="fc1", excitation="gate")
+        register(SqueezeExcite, squeeze="conv_reduce", excitation="gate")
+        register(LegacySEModule, squeeze="fc1", excitation="sigmoid")
+    except ImportError:  # timm missing or reorganised: its modules are simply not known
+        pass
+
+
+_register_known()
+
+
+def se_modules(model: nn.Module) -> dict[str, nn.Module]:
+    """The SE modules of ``model`` that :func:`capture` knows, name → module, in registration order."""
+    return {name: m for name, m in model.named_modules() if type(m) in _REGISTRY}
+
+
+def _as_vectors(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().flatten(1).cpu()
+
+
+class Recorder:
+    """What :func:`capture` recorded.
+
+    Attributes:
+        squeezes: module name → (N, C) tensor of squeezed vectors z.
+        excitations: module name → (N, C) tensor of channel weights s.
+        Both are in forward order, detached, on the CPU; several forward calls
+        are concatenated along N.
+    """
+
+    def __init__(self, names) -> None:
+        self.names = list(names)
+        self._z: dict[str, list[torch.Tensor]] = {}
+        self._s: dict[str, list[torch.Tensor]] = {}
+
+    @staticmethod
+    def _cat(parts: dict[str, list[torch.Tensor]]) -> dict[str, torch.Tensor]:
+        return {k: (v[0] if len(v) == 1 else torch.cat(v)) for k, v in parts.items()}
+
+    @property
+    def squeezes(self) -> dict[str, torch.Tensor]:
+        return self._cat(self._z)
+
+    @property
+    def excitations(self) -> dict[str, torch.Tensor]:
+        return self._cat(self._s)
+
+    def clear(self) -> None:
+        """Forget everything recorded so far."""
+        self._z.clear()
+        self._s.clear()
+
+    def __repr__(self) -> str:
+        n = next((sum(len(t) for t in v) for v in self._s.values()), 0)
+        return f"Recorder({len(self.names)} SE modules, {n} images recorded)"
+
+
+@contextmanager
+def capture(model: nn.Module):
+    """Record the squeeze and excitation of every SE module of ``model`` while in the ``with`` block.
+
+    Yields:
+        a :class:`Recorder`; its ``squeezes`` and ``excitations`` map each SE module's
+        name (as in ``model.named_modules()``) to an (N, C) tensor.
+
+    Raises:
+        ValueError: the model has no SE module of a known type.
+    """
+    modules = se_modules(model)
+    if not modules:
+        known = ", ".join(sorted(f"{t.__module__}.{t.__qualname__}" for t in _REGISTRY))
+        raise ValueError(
+            f"{type(model).__name__} has no SE module that capture knows; looked for: {known}. "
+            "Build the model with SE (e.g. small_resnet(se='standard')), or register your own module type "
+            "with se_tutorial.capture_register(...)."
+        )
+    rec = Recorder(modules)
+    handles = []
+    for name, m in modules.items():
+        points = _REGISTRY[type(m)]
+        zmod, smod = m.get_submodule(points.squeeze), m.get_submodule(points.excitation)
+
+        def on_z_input(_mod, args, _name=name):
+            rec._z.setdefault(_name, []).append(_as_vectors(args[0]))
+
+        def on_z_output(_mod, _args, out, _name=name):
+            rec._z.setdefault(_name, []).append(_as_vectors(out))
+
+        def on_s(_mod, _args, out, _name=name):
+            rec._s.setdefault(_name, []).append(_as_vectors(out))
+
+        if points.squeeze_side == "input":
+            handles.append(zmod.register_forward_pre_hook(on_z_input))
+        else:
+            handles.append(zmod.register_forward_hook(on_z_output))
+        handles.append(smod.register_forward_hook(on_s))
+    try:
+        yield rec
+    finally:
+        for h in handles:
+            h.remove()

@@ -1,0 +1,200 @@
+"""Networks with SE blocks: small ResNets for 28×28 images, and ResNet-50 / SE-ResNet-50.
+
+SE modules get stable, readable names: ``stage3.0.se`` is the SE block of the first
+residual block of the third stage.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torchvision.models import resnet as tv_resnet
+
+from ._validate import check_choice, check_positive_int
+from .se_block import SEBlock
+
+#: Where SE sits in a residual block (the paper's Fig. 5 and Table 14).
+SE_VARIANTS = (None, "standard", "pre", "post", "identity")
+
+#: Fashion-MNIST's pixel mean and standard deviation (training set, pixels in [0, 1]).
+FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
+
+
+class Normalize(nn.Module):
+    """Input preprocessing carried inside the model: ``(x - mean) / std``.
+
+    Shapes: (N, C, H, W) → (N, C, H, W).
+    """
+
+    def __init__(self, mean: float, std: float) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(float(mean)))
+        self.register_buffer("std", torch.tensor(float(std)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.mean) / self.std
+
+
+class BasicBlock(nn.Module):
+    """A residual block (two 3×3 convolutions) with an optional SE block.
+
+    ``se`` places it (the paper's integration variants):
+
+    - ``"standard"``: on the residual branch, before the sum: ``relu(x + SE(F(x)))``
+    - ``"pre"``: at the start of the residual branch: ``relu(x + F(SE(x)))``
+    - ``"post"``: after the sum: ``SE(relu(x + F(x)))``
+    - ``"identity"``: on the identity path, parallel to the branch: ``relu(SE(x) + F(x))``
+    - ``None``: no SE.
+
+    Shapes: (N, C_in, H, W) → (N, C_out, H / stride, W / stride).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1, *, se=None,
+                 reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid") -> None:
+        super().__init__()
+        check_choice("se variant", se, SE_VARIANTS)
+        self.variant = se
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU(inplace=True)
+        self.shortcut = nn.Identity()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride, bias=False), nn.BatchNorm2d(out_channels))
+        if se is not None:
+            channels = in_channels if se == "pre" else out_channels
+            self.se = SEBlock(channels, reduction, squeeze=squeeze, gate=gate)
+
+    def _branch(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        v = self.variant
+        identity = self.shortcut(x)
+        if v == "pre":
+            out = identity + self._branch(self.se(x))
+        elif v == "standard":
+            out = identity + self.se(self._branch(x))
+        elif v == "identity":
+            out = self.se(identity) + self._branch(x)
+        else:
+            out = identity + self._branch(x)
+        out = self.relu(out)
+        return self.se(out) if v == "post" else out
+
+
+class SmallResNet(nn.Module):
+    """A small ResNet for 28×28 single-channel images (built by :func:`small_resnet`).
+
+    Layout: ``normalize`` → ``stem`` (3×3 conv) → ``stage1`` (28×28) → ``stage2``
+    (14×14) → ``stage3`` (7×7) → global average pool → ``fc``.
+
+    Shapes: (N, in_channels, 28, 28), floats in [0, 1] → logits (N, num_classes).
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, widths=(16, 32, 64), blocks=(1, 1, 1),
+                 se=None, reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid",
+                 mean: float = FASHION_MNIST_MEAN, std: float = FASHION_MNIST_STD) -> None:
+        super().__init__()
+        check_choice("se variant", se, SE_VARIANTS)
+        widths, blocks = tuple(widths), tuple(blocks)
+        if len(widths) != 3 or len(blocks) != 3:
+            raise ValueError(f"small_resnet has 3 stages: give 3 widths and 3 block counts; got widths={widths}, blocks={blocks}.")
+        for w in widths:
+            check_positive_int("each width", w)
+        for b in blocks:
+            check_positive_int("each block count", b)
+        self.normalize = Normalize(mean, std)
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, 1, 1, bias=False),
+                                  nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
+        c_in = widths[0]
+        for i, (w, n) in enumerate(zip(widths, blocks)):
+            layers = []
+            for j in range(n):
+                stride = 2 if (i > 0 and j == 0) else 1
+                layers.append(BasicBlock(c_in, w, stride, se=se, reduction=reduction, squeeze=squeeze, gate=gate))
+                c_in = w
+            self.add_module(f"stage{i + 1}", nn.Sequential(*layers))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(c_in, num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, in_channels, 28, 28) → the last stage's map (N, widths[-1], 7, 7)."""
+        if x.dim() != 4:
+            raise ValueError(f"SmallResNet expects images of shape (N, C, H, W); got shape {tuple(x.shape)}.")
+        x = self.stem(self.normalize(x))
+        return self.stage3(self.stage2(self.stage1(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.pool(self.features(x)).flatten(1))
+
+
+def small_resnet(num_classes: int = 10, in_channels: int = 1, widths=(16, 32, 64), blocks=(1, 1, 1), se=None,
+                 reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid") -> SmallResNet:
+    """A small ResNet for 28×28 images, with or without SE.
+
+    Args:
+        num_classes: number of output classes.
+        in_channels: channels of the input images (1 for Fashion-MNIST).
+        widths: channels of the three stages.
+        blocks: residual blocks per stage.
+        se: where SE sits: ``None`` (no SE), ``"standard"``, ``"pre"``, ``"post"`` or ``"identity"``.
+        reduction: the SE ratio r (hidden width ``max(1, C // r)``); 4 by default, since
+            these networks are narrow (r = 16 would leave 1 hidden unit for 16 channels).
+        squeeze, gate: passed to every :class:`~se_tutorial.SEBlock`.
+
+    Returns:
+        A :class:`SmallResNet`; input (N, in_channels, 28, 28) in [0, 1] → logits (N, num_classes).
+        The model normalises its input itself.
+    """
+    return SmallResNet(num_classes, in_channels, widths, blocks, se, reduction, squeeze, gate)
+
+
+# --------------------------------------------------------------------------- ResNet-50
+
+
+class _Bottleneck(tv_resnet.Bottleneck):
+    """torchvision's bottleneck, with an optional SE after ``bn3`` and a choice of where the stride sits."""
+
+    reduction: int | None = None
+    stride_in_1x1: bool = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.stride_in_1x1 and self.stride != 1:  # the original (Caffe) layout
+            self.conv1.stride, self.conv2.stride = self.conv2.stride, (1, 1)
+        if self.reduction is not None:
+            self.se = SEBlock(self.conv3.out_channels, self.reduction)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        if self.reduction is not None:
+            out = self.se(out)
+        return self.relu(out + identity)
+
+
+def resnet50(*, se: bool = False, reduction: int = 16, stride_in_1x1: bool = False,
+             num_classes: int = 1000) -> tv_resnet.ResNet:
+    """ImageNet ResNet-50, or SE-ResNet-50 with ``se=True`` (random weights).
+
+    Args:
+        se: put an :class:`~se_tutorial.SEBlock` after the last BN of every bottleneck,
+            before the sum with the identity (as in the paper and timm's ``seresnet50``).
+        reduction: SE's r (16 in the paper).
+        stride_in_1x1: ``False``: torchvision's layout (stride in the 3×3 convolution);
+            ``True``: the original layout the paper measured (stride in the first 1×1).
+
+    Returns:
+        A torchvision ``ResNet``; (N, 3, 224, 224) → logits (N, num_classes).
+        Parameters: 25,557,032 without SE; 28,088,024 with SE at r = 16.
+        SE modules are named like ``layer4.2.se``.
+    """
+    if se:
+        check_positive_int("reduction", reduction)
+    block = type("Bottleneck", (_Bottleneck,), {"reduction": reduction if se else None,
+                                                "stride_in_1x1": stride_in_1x1})
+    return tv_resnet.ResNet(block, [3, 4, 6, 3], num_classes=num_classes)

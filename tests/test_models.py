@@ -1,0 +1,118 @@
+import pytest
+import timm
+import torch
+import torchvision
+
+import se_tutorial as se
+from se_tutorial.models import SE_VARIANTS, small_resnet, resnet50
+
+
+def n_params(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_resnet50_parameter_counts():
+    assert n_params(resnet50()) == 25_557_032 == n_params(torchvision.models.resnet50())
+    assert n_params(resnet50(se=True)) == 28_088_024 == n_params(timm.create_model("seresnet50"))
+    assert n_params(resnet50(se=True, stride_in_1x1=True)) == 28_088_024
+    # SE adds the paper's Eq. 5 (2/r)·Σ N_s·C_s² = 2,514,944 weights plus 16,048 biases
+    assert n_params(resnet50(se=True)) - n_params(resnet50()) == 2_514_944 + 16_048
+
+
+def test_resnet50_se_names_and_places():
+    model = resnet50(se=True)
+    names = [n for n, m in model.named_modules() if isinstance(m, se.SEBlock)]
+    assert len(names) == 16 and names[0] == "layer1.0.se" and names[-1] == "layer4.2.se"
+    assert [model.get_submodule(n).channels for n in ("layer1.0.se", "layer2.0.se", "layer3.0.se", "layer4.0.se")] \
+        == [256, 512, 1024, 2048]
+    assert not any(isinstance(m, se.SEBlock) for m in resnet50().modules())
+
+
+def test_resnet50_stride_placement():
+    tv = resnet50()
+    caffe = resnet50(stride_in_1x1=True)
+    assert tv.layer2[0].conv1.stride == (1, 1) and tv.layer2[0].conv2.stride == (2, 2)
+    assert caffe.layer2[0].conv1.stride == (2, 2) and caffe.layer2[0].conv2.stride == (1, 1)
+    assert caffe.layer1[0].conv1.stride == (1, 1)  # stage 1 does not downsample
+    x = torch.randn(1, 3, 64, 64)
+    assert caffe.eval()(x).shape == tv.eval()(x).shape == (1, 1000)
+
+
+def test_resnet50_with_se_equals_timm_layout():
+    # Same function as timm's seresnet50 once weights are copied (SE after bn3, before the sum).
+    ours, theirs = resnet50(se=True).eval(), timm.create_model("seresnet50").eval()
+    ours_sd = ours.state_dict()
+    theirs_sd = theirs.state_dict()
+    mapped = {}
+    for key, value in theirs_sd.items():
+        k = key.replace(".se.fc1.weight", ".se.excitation.fc1.weight").replace(".se.fc2.weight", ".se.excitation.fc2.weight")
+        k = k.replace(".se.fc1.bias", ".se.excitation.fc1.bias").replace(".se.fc2.bias", ".se.excitation.fc2.bias")
+        mapped[k] = value.flatten(1) if ".se.excitation." in k and value.dim() == 4 else value
+    assert set(mapped) == set(ours_sd)
+    ours.load_state_dict(mapped)
+    x = torch.randn(1, 3, 64, 64)
+    torch.testing.assert_close(ours(x), theirs(x), atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("variant", SE_VARIANTS)
+def test_small_resnet_variants(variant):
+    torch.manual_seed(0)
+    model = small_resnet(se=variant, blocks=(2, 1, 1))
+    x = torch.rand(3, 1, 28, 28)
+    assert model(x).shape == (3, 10)
+    names = [n for n, m in model.named_modules() if isinstance(m, se.SEBlock)]
+    if variant is None:
+        assert names == []
+    else:
+        assert names == ["stage1.0.se", "stage1.1.se", "stage2.0.se", "stage3.0.se"]
+        first = model.get_submodule("stage2.0.se").channels
+        assert first == (16 if variant == "pre" else 32)  # SE-PRE sees the block's input
+
+
+def test_small_resnet_variants_compute_what_they_say():
+    torch.manual_seed(0)
+    x = torch.randn(2, 16, 8, 8)
+    for variant in ("standard", "pre", "post", "identity"):
+        block = se.models.BasicBlock(16, 16, se=variant).eval()
+        branch = lambda t: block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(t)))))  # noqa: E731
+        expected = {
+            "standard": torch.relu(x + block.se(branch(x))),
+            "pre": torch.relu(x + branch(block.se(x))),
+            "post": block.se(torch.relu(x + branch(x))),
+            "identity": torch.relu(block.se(x) + branch(x)),
+        }[variant]
+        torch.testing.assert_close(block(x), expected)
+
+
+def test_small_resnet_sizes_and_options():
+    assert n_params(small_resnet()) == 77_754
+    assert n_params(small_resnet(se="standard")) - n_params(small_resnet()) == sum(
+        se.excitation_params(c, 4) for c in (16, 32, 64))
+    model = small_resnet(se="standard", gate="tanh", squeeze="max", reduction=8, num_classes=3, in_channels=3)
+    assert model(torch.rand(2, 3, 28, 28)).shape == (2, 3)
+    block = model.get_submodule("stage3.0.se")
+    assert block.squeeze_mode == "max" and block.excitation.gate_name == "tanh" and block.excitation.hidden == 8
+
+
+def test_model_normalises_its_own_input():
+    model = small_resnet()
+    assert model.normalize(torch.full((1, 1, 2, 2), 0.2860)).abs().max() < 1e-6
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(se="after"), "unknown se variant 'after'"),
+        (dict(widths=(16, 32)), "give 3 widths and 3 block counts"),
+        (dict(blocks=(1, 0, 1)), "each block count must be a positive integer; got 0"),
+        (dict(se="standard", reduction=0), "reduction must be a positive integer"),
+    ],
+)
+def test_small_resnet_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        small_resnet(**kwargs)
+
+
+def test_small_resnet_rank_error():
+    with pytest.raises(ValueError, match=r"expects images of shape \(N, C, H, W\); got shape \(1, 28, 28\)"):
+        small_resnet()(torch.rand(1, 28, 28))

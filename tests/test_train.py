@@ -1,0 +1,72 @@
+import pytest
+import torch
+from torch.utils.data import Subset, TensorDataset
+
+import se_tutorial as se
+from se_tutorial.models import small_resnet
+from se_tutorial.train import augment, dataset_tensors, evaluate, fit
+
+
+@pytest.fixture(scope="module")
+def fmnist():
+    return se.data.fashion_mnist(True), se.data.fashion_mnist(False)
+
+
+def _train(seed, train_set, test_set):
+    torch.manual_seed(seed)
+    model = small_resnet(se="standard")
+    history = fit(model, train_set, test_set, epochs=2, batch_size=64, seed=seed, progress=False)
+    return model, history
+
+
+def test_same_seed_same_weights_bit_for_bit(fmnist):
+    train = Subset(fmnist[0], range(512))
+    test = Subset(fmnist[1], range(256))
+    a, history_a = _train(0, train, test)
+    b, history_b = _train(0, train, test)
+    for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values()):
+        assert torch.equal(pa, pb), name
+    assert [h["train_loss"] for h in history_a] == [h["train_loss"] for h in history_b]
+    c, _ = _train(1, train, test)
+    assert not torch.equal(a.fc.weight, c.fc.weight), "another seed must give other weights"
+
+
+def test_history_and_learning(fmnist):
+    torch.manual_seed(0)
+    model = small_resnet()
+    before = evaluate(model, Subset(fmnist[1], range(500)))["accuracy"]
+    history = fit(model, Subset(fmnist[0], range(2048)), Subset(fmnist[1], range(500)), epochs=3, progress=False)
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    assert set(history[0]) == {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds"}
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert history[-1]["test_accuracy"] > before + 20  # chance is 10%
+    assert not model.training
+
+
+def test_dataset_tensors_forms(fmnist):
+    x, y = dataset_tensors(Subset(fmnist[1], [3, 1]))
+    assert x.shape == (2, 1, 28, 28) and x.dtype == torch.float32 and 0 <= x.min() and x.max() <= 1
+    assert y.tolist() == fmnist[1].targets[[3, 1]].tolist()
+    x2, y2 = dataset_tensors(TensorDataset(x, y))
+    assert torch.equal(x2, x) and torch.equal(y2, y)
+    with pytest.raises(ValueError, match="fit needs a dataset with .data and .targets"):
+        dataset_tensors([1, 2, 3])
+
+
+def test_augment_shifts_and_flips():
+    g = torch.Generator().manual_seed(0)
+    x = torch.arange(2 * 28 * 28, dtype=torch.float32).view(2, 1, 28, 28)
+    out = augment(x, g)
+    assert out.shape == x.shape
+    for i in range(2):  # every output is a shifted (and maybe flipped) copy: its inner part occurs in x
+        inner = out[i, 0, 2:-2, 2:-2]
+        candidates = [x[i, 0], x[i, 0].flip(1)]
+        assert any(
+            torch.equal(inner, c[2 + dy:26 + dy, 2 + dx:26 + dx])
+            for c in candidates for dy in range(-2, 3) for dx in range(-2, 3)
+        )
+
+
+def test_fit_errors(fmnist):
+    with pytest.raises(ValueError, match="epochs must be at least 1; got 0"):
+        fit(small_resnet(), Subset(fmnist[0], range(8)), epochs=0, progress=False)
