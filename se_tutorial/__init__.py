@@ -12,7 +12,9 @@ torch.Size([2, 32, 8, 8])
 torch.Size([2, 32, 8, 8])
 """
 from . import data, filters, models
+from .capture import capture, register as capture_register, se_modules
 from .checkpoints import pretrained
+from .imagenet import WeightsUnavailableError, imagenet_model
 from .excitation import GATES, Excitation, excitation_params, hidden_size
 from .scale import scale
 from .se_block import SEBlock
@@ -20,4 +22,5 @@ from .squeeze import SQUEEZE_MODES, squeeze
 
 __version__ = "0.1.0"
 
-__all__ = ["data", "filters", "models", "pretrained", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]
+__all__ = ["data", "filters", "models", "pretrained", "capture", "capture_register", "se_modules",
+           "imagenet_model", "WeightsUnavailableError", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]

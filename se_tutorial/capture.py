@@ -80,6 +80,17 @@ def se_modules(model: nn.Module) -> dict[str, nn.Module]:
     return {name: m for name, m in model.named_modules() if type(m) in _REGISTRY}
 
 
+def excitation_output(module: nn.Module) -> nn.Module:
+    """The sub-module of a known SE module whose output is its channel weights s.
+
+    A forward hook on it that returns a new tensor (same shape) replaces s: this is
+    how interventions (``se_tutorial.interventions``) change what SE does.
+    """
+    if type(module) not in _REGISTRY:
+        raise ValueError(f"{type(module).__name__} is not a known SE module; see se_tutorial.capture_register.")
+    return module.get_submodule(_REGISTRY[type(module)].excitation)
+
+
 def _as_vectors(t: torch.Tensor) -> torch.Tensor:
     return t.detach().flatten(1).cpu()
 
@@ -134,7 +145,7 @@ def capture(model: nn.Module):
     """
     modules = se_modules(model)
     if not modules:
-        known = ", ".join(sorted(f"{t.__module__}.{t.__qualname__}" for t in _REGISTRY))
+        known = ", ".join(f"{t.__module__}.{t.__qualname__}" for t in _REGISTRY)
         raise ValueError(
             f"{type(model).__name__} has no SE module that capture knows; looked for: {known}. "
             "Build the model with SE (e.g. small_resnet(se='standard')), or register your own module type "

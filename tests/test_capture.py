@@ -1,0 +1,147 @@
+import pytest
+import timm
+import torch
+from timm.layers import SEModule
+from torch import nn
+from torchvision import models as tvm
+from torchvision.ops import SqueezeExcitation
+
+import se_tutorial as se
+from se_tutorial.models import small_resnet
+
+
+def _own_recomputation(module, x):
+    """z and s of one SE module, computed from its own layers and its input x (N, C, H, W)."""
+    if isinstance(module, se.SEBlock):
+        z = se.squeeze(x, module.squeeze_mode)
+        return z, module.excitation(z)
+    if isinstance(module, SqueezeExcitation):
+        z = module.avgpool(x)
+        return z.flatten(1), module.scale_activation(module.fc2(module.activation(module.fc1(z)))).flatten(1)
+    if isinstance(module, SEModule):
+        z = x.mean((2, 3), keepdim=True)
+        return z.flatten(1), module.gate(module.fc2(module.act(module.bn(module.fc1(z))))).flatten(1)
+    raise AssertionError(type(module))
+
+
+def _check_model(model, x, expected_type, expected_count):
+    model.eval()
+    inputs = {}
+    handles = [m.register_forward_pre_hook(lambda mod, args, name=name: inputs.__setitem__(name, args[0].detach()))
+               for name, m in se.se_modules(model).items()]
+    with torch.no_grad(), se.capture(model) as rec:
+        model(x)
+    for h in handles:
+        h.remove()
+    modules = se.se_modules(model)
+    assert len(modules) == expected_count
+    assert all(isinstance(m, expected_type) for m in modules.values())
+    assert list(rec.excitations) == list(rec.squeezes) == list(inputs), "one entry per SE module, in forward order"
+    for name, m in modules.items():
+        z, s = _own_recomputation(m, inputs[name])
+        c = inputs[name].shape[1]
+        assert rec.squeezes[name].shape == rec.excitations[name].shape == (len(x), c)
+        assert not rec.excitations[name].requires_grad and rec.excitations[name].device.type == "cpu"
+        torch.testing.assert_close(rec.squeezes[name], z.detach())
+        torch.testing.assert_close(rec.excitations[name], s.detach())
+    return rec
+
+
+def test_package_small_resnet():
+    torch.manual_seed(0)
+    rec = _check_model(small_resnet(se="standard", blocks=(2, 1, 1)), torch.rand(3, 1, 28, 28), se.SEBlock, 4)
+    assert list(rec.excitations) == ["stage1.0.se", "stage1.1.se", "stage2.0.se", "stage3.0.se"]
+
+
+@pytest.mark.parametrize("variant", ["pre", "post", "identity"])
+def test_package_variants(variant):
+    torch.manual_seed(0)
+    _check_model(small_resnet(se=variant), torch.rand(2, 1, 28, 28), se.SEBlock, 3)
+
+
+def test_package_resnet50():
+    torch.manual_seed(0)
+    _check_model(se.models.resnet50(se=True), torch.randn(1, 3, 64, 64), se.SEBlock, 16)
+
+
+@pytest.mark.parametrize("arch, count", [("mobilenet_v3_small", 9), ("efficientnet_b0", 16), ("regnet_y_400mf", 16)])
+def test_torchvision_models(arch, count):
+    torch.manual_seed(0)
+    _check_model(tvm.get_model(arch, weights=None), torch.randn(2, 3, 64, 64), SqueezeExcitation, count)
+
+
+def test_timm_seresnet50():
+    torch.manual_seed(0)
+    _check_model(timm.create_model("seresnet50"), torch.randn(2, 3, 64, 64), SEModule, 16)
+
+
+def test_batches_accumulate_along_n():
+    torch.manual_seed(0)
+    model = small_resnet(se="standard").eval()
+    x = torch.rand(7, 1, 28, 28)
+    with torch.no_grad():
+        with se.capture(model) as whole:
+            model(x)
+        with se.capture(model) as parts:
+            model(x[:3])
+            model(x[3:5])
+            model(x[5:])
+    for name in whole.excitations:
+        assert parts.excitations[name].shape[0] == 7
+        torch.testing.assert_close(parts.excitations[name], whole.excitations[name])
+        torch.testing.assert_close(parts.squeezes[name], whole.squeezes[name])
+    assert "7 images" in repr(parts)
+    parts.clear()
+    assert parts.excitations == {}
+
+
+def test_hooks_are_removed_afterwards():
+    model = small_resnet(se="standard")
+    with se.capture(model) as rec:
+        model(torch.rand(1, 1, 28, 28))
+    model(torch.rand(4, 1, 28, 28))
+    assert rec.excitations["stage1.0.se"].shape == (1, 16)
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_model_without_se():
+    with pytest.raises(ValueError, match=r"SmallResNet has no SE module that capture knows; looked for: .*SEBlock.*SqueezeExcitation.*SEModule"):
+        with se.capture(small_resnet()):
+            pass
+    with pytest.raises(ValueError, match="has no SE module"):
+        with se.capture(tvm.resnet18()):
+            pass
+
+
+class GatedPool(nn.Module):
+    """A home-made attention module: it takes part through capture_register."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.pool = nn.AdaptiveMaxPool2d(1)
+        self.mlp = nn.Conv2d(c, c, 1)
+        self.gate = nn.Sigmoid()
+
+    def forward(self, x):
+        return x * self.gate(self.mlp(self.pool(x)))
+
+
+def test_other_modules_take_part_by_registering():
+    model = nn.Sequential(nn.Conv2d(3, 6, 3), GatedPool(6))
+    with pytest.raises(ValueError):
+        with se.capture(model):
+            pass
+    se.capture_register(GatedPool, squeeze="pool", squeeze_side="output", excitation="gate")
+    try:
+        x = torch.randn(2, 3, 8, 8)
+        with se.capture(model) as rec:
+            model(x)
+        u = model[0](x)
+        torch.testing.assert_close(rec.squeezes["1"], u.amax((2, 3)).detach())
+        torch.testing.assert_close(rec.excitations["1"], torch.sigmoid(model[1].mlp(u.amax((2, 3), keepdim=True))).flatten(1).detach())
+    finally:
+        from se_tutorial.capture import _REGISTRY
+
+        _REGISTRY.pop(GatedPool)
+    with pytest.raises(ValueError, match="squeeze_side must be 'input' or 'output'"):
+        se.capture_register(GatedPool, squeeze="pool", excitation="gate", squeeze_side="left")
