@@ -7,6 +7,7 @@ VENV      ?= .venv
 BIN        = $(VENV)/bin
 STAMP      = $(VENV)/.se-tutorial-installed
 LAB_ARGS  ?=
+ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
 .PHONY: lab test install data checkpoints unit notebooks benchmark colab clean help
@@ -44,7 +45,7 @@ checkpoints: install data
 	$(TRAIN) --se none --out data/checkpoints/plain_small_resnet.pt --name plain_small_resnet
 
 lab: install data
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 unit: install data
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)

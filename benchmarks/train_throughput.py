@@ -1,0 +1,54 @@
+"""Training images per second of the plain and the SE small ResNet, and their ratio.
+
+Both models (the shipped checkpoints' backbone) take training steps alternately,
+batch 128, on random 28×28 images, in one process; figures are medians over steps.
+
+    python benchmarks/train_throughput.py [--steps 40] [--batch-size 128]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+from se_tutorial.models import small_resnet
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=40)
+    ap.add_argument("--batch-size", type=int, default=128)
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    x = torch.rand(args.batch_size, 1, 28, 28)
+    y = torch.randint(0, 10, (args.batch_size,))
+    models = {"plain": small_resnet(), "SE": small_resnet(se="standard")}
+    optimizers = {k: torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9) for k, m in models.items()}
+
+    def step(name: str) -> float:
+        t0 = time.perf_counter()
+        loss = F.cross_entropy(models[name](x), y)
+        optimizers[name].zero_grad()
+        loss.backward()
+        optimizers[name].step()
+        return time.perf_counter() - t0
+
+    for name in models:
+        for _ in range(3):
+            step(name)
+    times = {name: [] for name in models}
+    for _ in range(args.steps):
+        for name in models:
+            times[name].append(step(name))
+    rate = {name: args.batch_size / statistics.median(t) for name, t in times.items()}
+    print(f"batch {args.batch_size}, {args.steps} steps each, {torch.get_num_threads()} threads, torch {torch.__version__}")
+    for name, r in rate.items():
+        print(f"{name:<6}{r:>8.0f} images/s   ({60000 / r:.0f} s per Fashion-MNIST epoch)")
+    print(f"SE / plain step time: {rate['plain'] / rate['SE']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

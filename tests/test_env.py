@@ -1,0 +1,23 @@
+from importlib import metadata
+
+from se_tutorial import env
+
+
+def test_this_environment_passes():
+    rows = env.check_environment()
+    names = [r[0] for r in rows]
+    assert names[0] == "python" and "torch" in names and "torchvision" in names and "timm" in names
+    assert all(ok for *_, ok in rows), rows
+
+
+def test_missing_and_too_old_are_reported(monkeypatch):
+    monkeypatch.setattr(metadata, "requires", lambda name: ["torch>=99", "no-such-package-xyz>=1", "tqdm>=4"])
+    rows = {r[0]: r for r in env.check_environment()}
+    assert rows["torch"][3] is False and rows["torch"][1] == ">=99"
+    assert rows["no-such-package-xyz"][2] == "missing" and rows["no-such-package-xyz"][3] is False
+    assert rows["tqdm"][3] is True
+
+
+def test_extras_are_not_required(monkeypatch):
+    monkeypatch.setattr(metadata, "requires", lambda name: ["tqdm>=4", 'pytest>=7; extra == "test"'])
+    assert [r[0] for r in env.check_environment()] == ["python", "tqdm"]
