@@ -10,7 +10,7 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test install data checkpoints unit notebooks benchmark colab clean help
+.PHONY: lab test install data checkpoints unit notebooks execute benchmark colab clean help
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
 EPOCHS    ?= 20
@@ -21,6 +21,7 @@ help:
 	@echo "make test   - set up .venv, run the unit tests and every notebook through nbval"
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
 	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 13 minutes each on 2 cores)"
+	@echo "make execute [NB=notebooks/NAME.ipynb] - re-run notebooks in a fresh kernel and store their outputs"
 	@echo "make colab  - rewrite the Colab badges and set-up cells from pyproject.toml"
 	@echo "make benchmark - time SEBlock against torchvision's and timm's SE modules"
 
@@ -55,6 +56,11 @@ notebooks: install data
 
 test: install data
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
+
+# Re-run notebooks top to bottom in a fresh kernel and store their outputs: make execute [NB=notebooks/01_squeeze.ipynb]
+NB ?= notebooks/*.ipynb
+execute: install data
+	for nb in $(NB); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb || exit 1; done
 
 benchmark: install
 	$(BIN)/python benchmarks/se_block.py

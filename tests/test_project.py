@@ -116,6 +116,7 @@ def test_notebook_shape(path):
     code = [c for c in cells if c["cell_type"] == "code"]
     assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), "run it top to bottom in a fresh kernel"
     assert path.stat().st_size < 2_000_000
+    assert not any("execution" in c.get("metadata", {}) for c in code), "no timing clutter: use `make execute`"
 
 
 @pytest.mark.parametrize("name", se.__all__)
