@@ -11,9 +11,10 @@ torch.Size([2, 32, 8, 8])
 >>> se.SEBlock(32)(x).shape
 torch.Size([2, 32, 8, 8])
 """
-from . import data, filters, models
+from . import analysis, data, figures, filters, interventions, models
 from .capture import capture, register as capture_register, se_modules
 from .checkpoints import pretrained
+from .explorer import Explorer, explore
 from .imagenet import WeightsUnavailableError, imagenet_model
 from .excitation import GATES, Excitation, excitation_params, hidden_size
 from .scale import scale
@@ -22,5 +23,6 @@ from .squeeze import SQUEEZE_MODES, squeeze
 
 __version__ = "0.1.0"
 
-__all__ = ["data", "filters", "models", "pretrained", "capture", "capture_register", "se_modules",
+__all__ = ["analysis", "data", "figures", "filters", "interventions", "models", "pretrained", "capture",
+           "capture_register", "se_modules", "explore", "Explorer",
            "imagenet_model", "WeightsUnavailableError", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]

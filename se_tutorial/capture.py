@@ -142,6 +142,11 @@ def capture(model: nn.Module):
 
     Raises:
         ValueError: the model has no SE module of a known type.
+
+    Note:
+        Inside ``se_tutorial.interventions.override_excitation`` the recorded s is the
+        one the model really used (the replacement), when ``capture`` is entered *after*
+        the override; entered before it, capture sees the original s.
     """
     modules = se_modules(model)
     if not modules:

@@ -47,7 +47,7 @@ def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
             x = x[:, None]
         return x.float().div(255.0), torch.as_tensor(dataset.targets).long()
     raise ValueError(
-        f"fit needs a dataset with .data and .targets (torchvision MNIST-style), a Subset or TensorDataset of one, "
+        f"expected a dataset with .data and .targets (torchvision MNIST-style), a Subset or TensorDataset of one, "
         f"or a pair (x, y); got {type(dataset).__name__}."
     )
 

@@ -49,7 +49,7 @@ def test_dataset_tensors_forms(fmnist):
     assert y.tolist() == fmnist[1].targets[[3, 1]].tolist()
     x2, y2 = dataset_tensors(TensorDataset(x, y))
     assert torch.equal(x2, x) and torch.equal(y2, y)
-    with pytest.raises(ValueError, match="fit needs a dataset with .data and .targets"):
+    with pytest.raises(ValueError, match="expected a dataset with .data and .targets"):
         dataset_tensors([1, 2, 3])
 
 

@@ -1,0 +1,281 @@
+"""Figures of what SE blocks do (matplotlib). Every function returns a new ``Figure``.
+
+Each figure is closed in ``pyplot`` before it is returned, so nothing is left open and
+nothing is shown twice: in a notebook, make the figure the last expression of a cell
+(or call ``display(fig)``) to show it; elsewhere, ``fig.savefig("name.png")``.
+
+    excitation_bars(s, block)                     one image's weight per channel
+    before_after(image, u, s, block)              maps of the most and least excited channels, before and after scaling
+    class_heatmaps(means, class_names)            per-class mean weights, one heat map per block
+    class_curves(means, overall, class_names)     per-class mean weight curves and the all-class mean (paper's Fig. 6)
+    specificity_by_depth(scores, spread=...)      class specificity (and spread) against depth
+    weight_histograms(excitations)                histogram of the weights of every block
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+#: Colours of the ten classes (matplotlib's "tab10").
+_TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+
+def new_figure(**kwargs) -> Figure:
+    """A new matplotlib Figure (``kwargs`` as for ``plt.figure``), already closed in pyplot.
+
+    Closing keeps ``pyplot`` from showing it a second time at the end of a notebook
+    cell, and from holding on to it; the figure still draws and saves as usual.
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(**kwargs)
+    plt.close(fig)
+    return fig
+
+
+def _vector(s, who: str) -> np.ndarray:
+    if isinstance(s, torch.Tensor):
+        s = s.detach().cpu().numpy()
+    s = np.asarray(s, dtype=float)
+    if s.ndim != 1 or s.size == 0:
+        raise ValueError(f"{who} must be one image's weights, shape (C,); got shape {s.shape}. Take a row: s[i].")
+    return s
+
+
+def _matrix(m, who: str) -> np.ndarray:
+    if isinstance(m, torch.Tensor):
+        m = m.detach().cpu().numpy()
+    m = np.asarray(m, dtype=float)
+    if m.ndim != 2 or m.size == 0:
+        raise ValueError(f"{who} must have shape (K, C); got shape {m.shape}.")
+    return m
+
+
+def _check_blocks(d, who: str) -> dict:
+    if not isinstance(d, dict) or not d:
+        raise ValueError(f"{who} must be a non-empty dict: block name → tensor, in depth order.")
+    return d
+
+
+def _image_2d(image) -> np.ndarray:
+    """(C, H, W) or (H, W) image in [0, 1] → (H, W) gray or (H, W, 3) RGB array."""
+    if isinstance(image, torch.Tensor):
+        image = image.detach().cpu().numpy()
+    image = np.asarray(image, dtype=float)
+    if image.ndim == 4 and image.shape[0] == 1:
+        image = image[0]
+    if image.ndim == 3 and image.shape[0] in (1, 3):
+        image = image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)
+    if image.ndim not in (2, 3):
+        raise ValueError(f"image must have shape (C, H, W) or (H, W); got {image.shape}.")
+    return image.clip(0, 1)
+
+
+def excitation_bars(s, block: str, *, title: str | None = None, highlight: int | None = None,
+                    figsize=(8, 2.8)) -> Figure:
+    """Bar chart of one image's channel weights in one SE block.
+
+    Args:
+        s: (C,) weights of one image.
+        block: the block's name (for the title).
+        title: a title (default: the block's name).
+        highlight: a channel to draw in another colour.
+
+    Returns:
+        A Figure: channel index on x, weight in [0, 1] on y; dashed lines at 0.1 and 0.9.
+    """
+    s = _vector(s, "s")
+    fig = new_figure(figsize=figsize, layout="constrained")
+    ax = fig.subplots()
+    colors = ["#1f77b4"] * len(s)
+    if highlight is not None:
+        if not 0 <= highlight < len(s):
+            raise ValueError(f"highlight must be a channel in 0..{len(s) - 1}; got {highlight}.")
+        colors[highlight] = "#d62728"
+    ax.bar(np.arange(len(s)), s, color=colors, width=0.8)
+    for level in (0.1, 0.9):
+        ax.axhline(level, color="gray", lw=0.8, ls="--")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlim=(-0.7, len(s) - 0.3), ylim=(0, 1.02), xlabel="channel c", ylabel="weight $s_c$",
+           title=title or f"{block}: channel weights of one image")
+    return fig
+
+
+def before_after(image, u, s, block: str, *, k: int = 3, title: str | None = None) -> Figure:
+    """Feature maps of the ``k`` most and ``k`` least excited channels, before and after scaling.
+
+    Args:
+        image: the input image, (C_in, H, W) or (H, W), values in [0, 1].
+        u: (C, h, w) the SE block's input for this image.
+        s: (C,) the block's weights for this image.
+        block: the block's name (for the title).
+        k: channels to show at each end.
+
+    Returns:
+        A Figure with the image on the left and two rows of 2k maps: top row the
+        block's input ``u_c``, bottom row the scaled map ``s_c · u_c``. Each column shares
+        one colour scale, so a weight near 0 shows as a faded map.
+    """
+    s = _vector(s, "s")
+    if isinstance(u, torch.Tensor):
+        u = u.detach().cpu().numpy()
+    u = np.asarray(u, dtype=float)
+    if u.ndim != 3 or u.shape[0] != len(s):
+        raise ValueError(f"u must have shape (C, h, w) with C = {len(s)} (the length of s); got {u.shape}.")
+    if not (isinstance(k, int) and 1 <= 2 * k <= len(s)):
+        raise ValueError(f"k must be an integer with 1 <= 2k <= C = {len(s)}; got {k!r}.")
+    order = np.argsort(-s, kind="stable")
+    channels = list(order[:k]) + list(order[-k:])
+    fig = new_figure(figsize=(2.0 + 1.5 * 2 * k, 3.6), layout="constrained")
+    grid = fig.add_gridspec(2, 2 * k + 1, width_ratios=[1.6] + [1] * (2 * k))
+    ax = fig.add_subplot(grid[:, 0])
+    img = _image_2d(image)
+    ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1)
+    ax.set_title("input image")
+    ax.axis("off")
+    for j, c in enumerate(channels):
+        vmax = max(float(np.abs(u[c]).max()), 1e-8)
+        for row, (m, label) in enumerate([(u[c], "$u_c$"), (s[c] * u[c], r"$s_c\,u_c$")]):
+            a = fig.add_subplot(grid[row, j + 1])
+            a.imshow(m, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            a.set_xticks([])
+            a.set_yticks([])
+            if row == 0:
+                a.set_title(f"{'top' if j < k else 'bottom'} c={c}\n$s_c$={s[c]:.2f}", fontsize=9)
+            if j == 0:
+                a.set_ylabel("before: " + label if row == 0 else "after: " + label)
+    fig.suptitle(title or f"{block}: most (left) and least (right) excited channels, before and after scaling")
+    return fig
+
+
+def class_heatmaps(means: dict, class_names, *, title: str | None = None) -> Figure:
+    """Per-class mean weights as heat maps, one panel per block in depth order.
+
+    Args:
+        means: block name → (K, C) class means.
+        class_names: K names (rows).
+
+    Returns:
+        A Figure; rows are classes, columns channels, colour the mean weight in [0, 1].
+    """
+    means = _check_blocks(means, "means")
+    class_names = list(class_names)
+    fig = new_figure(figsize=(3.2 * len(means) + 1.2, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(means), squeeze=False)[0]
+    im = None
+    for ax, (name, m) in zip(axes, means.items()):
+        m = _matrix(m, f"means[{name!r}]")
+        if m.shape[0] != len(class_names):
+            raise ValueError(f"means[{name!r}] has {m.shape[0]} rows but {len(class_names)} class names were given.")
+        im = ax.imshow(m, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(f"{name} ({m.shape[1]} channels)")
+        ax.set_xlabel("channel c")
+        ax.set_yticks(range(len(class_names)), class_names if ax is axes[0] else [""] * len(class_names))
+    fig.colorbar(im, ax=list(axes), label="mean weight", shrink=0.9)
+    fig.suptitle(title or "Mean channel weight per class, by depth (shallow → deep)")
+    return fig
+
+
+def class_curves(means: dict, overall: dict, class_names, *, classes=None, sort: bool = True,
+                 title: str | None = None) -> Figure:
+    """The paper's Fig. 6: per-class mean weight curves beside the all-class mean, one panel per block.
+
+    Args:
+        means: block name → (K, C) class means, in depth order.
+        overall: block name → (C,) mean weights over all images.
+        class_names: K names.
+        classes: which classes to draw (indices; default all).
+        sort: order the channels by their all-class mean (makes departures from it easy
+            to see); otherwise by index, as in the paper.
+
+    Returns:
+        A Figure: channel on x, mean weight on y; a thick black curve for all classes.
+    """
+    means = _check_blocks(means, "means")
+    class_names = list(class_names)
+    classes = range(len(class_names)) if classes is None else list(classes)
+    fig = new_figure(figsize=(4.0 * len(means), 3.4), layout="constrained")
+    axes = fig.subplots(1, len(means), squeeze=False)[0]
+    for ax, (name, m) in zip(axes, means.items()):
+        m = _matrix(m, f"means[{name!r}]")
+        if name not in overall:
+            raise ValueError(f"overall has no mean weights for block {name!r}.")
+        o = _vector(overall[name], f"overall[{name!r}]")
+        order = np.argsort(o, kind="stable") if sort else np.arange(len(o))
+        x = np.arange(len(o))
+        for k in classes:
+            ax.plot(x, m[k, order], lw=1, color=_TAB10[k % 10], label=class_names[k])
+        ax.plot(x, o[order], lw=2.5, color="black", label="all classes")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set(ylim=(0, 1.02), title=name, ylabel="mean weight" if ax is axes[0] else None,
+               xlabel="channel (sorted by all-class mean)" if sort else "channel index")
+    axes[-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.suptitle(title or "Mean channel weight per class, by depth (shallow → deep)")
+    return fig
+
+
+def specificity_by_depth(scores: dict, *, spread: dict | None = None, reference: float | None = None,
+                         title: str | None = None) -> Figure:
+    """Class specificity against depth, and optionally the class spread beside it.
+
+    Args:
+        scores: block name → class specificity η² (:func:`se_tutorial.analysis.class_specificity`), in depth order.
+        spread: block name → class spread (:func:`se_tutorial.analysis.class_spread`); drawn in a second panel.
+        reference: a dashed horizontal line in the first panel (e.g. η² with shuffled labels).
+
+    Returns:
+        A Figure with the blocks on x and the scores on y, each point labelled with its value.
+    """
+    scores = _check_blocks(scores, "scores")
+    panels = [(scores, "class specificity η²", "Share of the variance of s\nexplained by the class")]
+    if spread is not None:
+        spread = _check_blocks(spread, "spread")
+        if list(spread) != list(scores):
+            raise ValueError(f"spread must name the same blocks as scores, in the same order; got {list(spread)}.")
+        panels.append((spread, "class spread", "Mean gap between class curves\nand the all-class curve"))
+    fig = new_figure(figsize=(4.6 * len(panels), 3.2), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    names = list(scores)
+    for j, (ax, (values, ylabel, panel_title)) in enumerate(zip(axes, panels)):
+        values = [float(v) for v in values.values()]
+        ax.plot(range(len(names)), values, "o-", color="#1f77b4")
+        for i, v in enumerate(values):
+            ax.annotate(f"{v:.2f}" if j == 0 else f"{v:.3f}", (i, v), textcoords="offset points", xytext=(0, 6),
+                        ha="center", fontsize=9)
+        if j == 0 and reference is not None:
+            ax.axhline(reference, color="gray", ls="--", lw=1, label=f"shuffled labels ({reference:.3f})")
+            ax.legend(fontsize=8, loc="lower right")
+        top = 1.0 if j == 0 else max(values) * 1.25
+        ax.set_xticks(range(len(names)), names)
+        ax.set(ylim=(0, top), xlim=(-0.4, len(names) - 0.6), xlabel="SE block (shallow → deep)", ylabel=ylabel,
+               title=panel_title)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def weight_histograms(excitations: dict, *, bins: int = 40, title: str | None = None) -> Figure:
+    """Histogram of all weights of every block, with the shares below 0.1 and above 0.9.
+
+    Args:
+        excitations: block name → (N, C) weights, in depth order.
+
+    Returns:
+        A Figure with one panel per block; dashed lines at 0.1 and 0.9.
+    """
+    excitations = _check_blocks(excitations, "excitations")
+    fig = new_figure(figsize=(3.4 * len(excitations), 2.9), layout="constrained")
+    axes = fig.subplots(1, len(excitations), squeeze=False)[0]
+    for ax, (name, s) in zip(axes, excitations.items()):
+        v = (s.detach().cpu().numpy() if isinstance(s, torch.Tensor) else np.asarray(s)).ravel()
+        if v.size == 0:
+            raise ValueError(f"excitations[{name!r}] is empty.")
+        ax.hist(v, bins=bins, range=(0, 1), color="#1f77b4", weights=np.full(v.size, 100.0 / v.size))
+        for level in (0.1, 0.9):
+            ax.axvline(level, color="gray", ls="--", lw=0.8)
+        ax.set(xlim=(0, 1), xlabel="weight $s_c$", ylabel="% of weights" if ax is axes[0] else None,
+               title=f"{name}\n<0.1: {100 * (v < 0.1).mean():.0f}%   >0.9: {100 * (v > 0.9).mean():.0f}%")
+    fig.suptitle(title or "Distribution of the channel weights, by depth")
+    return fig

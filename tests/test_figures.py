@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from se_tutorial import figures
+
+CLASSES = ["a", "b", "c"]
+
+
+def _means():
+    g = torch.Generator().manual_seed(0)
+    return {"stage1.0.se": torch.rand(3, 4, generator=g), "stage2.0.se": torch.rand(3, 6, generator=g)}
+
+
+def test_excitation_bars_draws_one_bar_per_channel():
+    s = torch.tensor([0.1, 0.5, 0.95, 0.3])
+    fig = figures.excitation_bars(s, "stage3.0.se", highlight=2)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    np.testing.assert_allclose(heights, s.numpy(), rtol=1e-6)
+    assert ax.patches[2].get_facecolor() != ax.patches[0].get_facecolor()
+    assert "stage3.0.se" in ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    with pytest.raises(ValueError, match=r"shape \(C,\)"):
+        figures.excitation_bars(torch.rand(2, 4), "x")
+
+
+def test_before_after_shows_scaled_maps_of_top_and_bottom_channels():
+    s = torch.tensor([0.2, 0.9, 0.05, 0.6, 0.99, 0.4])
+    u = torch.randn(6, 5, 5)
+    fig = figures.before_after(torch.rand(1, 28, 28), u, s, "blk", k=2)
+    maps = [ax for ax in fig.axes if ax.images and ax.images[0].get_array().shape == (5, 5)]
+    assert len(maps) == 8                                   # 2k channels × (before, after)
+    titles = " ".join(ax.get_title() for ax in maps)
+    for c in (4, 1, 0, 2):                                  # the 2 most and the 2 least excited
+        assert f"c={c}" in titles
+    # the "after" map of the first column is s_c · u_c
+    after = [ax for ax in maps if ax.get_ylabel().startswith("after")][0]
+    np.testing.assert_allclose(after.images[0].get_array(), (0.99 * u[4]).numpy(), rtol=1e-5)
+    with pytest.raises(ValueError, match="C = 6"):
+        figures.before_after(torch.rand(1, 28, 28), u[:3], s, "blk")
+
+
+def test_class_figures_have_one_panel_per_block():
+    means = _means()
+    overall = {k: m.mean(0) for k, m in means.items()}
+    heat = figures.class_heatmaps(means, CLASSES)
+    assert [ax.get_title().split(" ")[0] for ax in heat.axes[:2]] == list(means)
+    curves = figures.class_curves(means, overall, CLASSES)
+    panels = [ax for ax in curves.axes if ax.lines]
+    assert len(panels) == 2 and len(panels[0].lines) == 4   # three classes and the all-class mean
+    # sorted by the all-class mean: the black curve rises
+    black = panels[1].lines[-1].get_ydata()
+    assert np.all(np.diff(black) >= 0)
+    with pytest.raises(ValueError, match="2 class names"):
+        figures.class_heatmaps(means, CLASSES[:2])
+
+
+def test_specificity_and_histograms():
+    fig = figures.specificity_by_depth({"a": 0.1, "b": 0.4, "c": 0.7}, spread={"a": 0.01, "b": 0.02, "c": 0.1},
+                                       reference=0.01)
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.1, 0.4, 0.7])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    np.testing.assert_allclose(fig.axes[1].lines[0].get_ydata(), [0.01, 0.02, 0.1])
+    assert len(figures.specificity_by_depth({"a": 0.1}).axes) == 1
+    with pytest.raises(ValueError, match="same blocks"):
+        figures.specificity_by_depth({"a": 0.1}, spread={"b": 0.1})
+    s = {"x": torch.tensor([[0.05, 0.95], [0.5, 0.97]]), "y": torch.rand(10, 3)}
+    hist = figures.weight_histograms(s, bins=10)
+    assert len(hist.axes) == 2
+    assert "<0.1: 25%" in hist.axes[0].get_title() and ">0.9: 50%" in hist.axes[0].get_title()
+    assert sum(p.get_height() for p in hist.axes[0].patches) == pytest.approx(100.0)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        figures.weight_histograms({})
