@@ -10,7 +10,7 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test install data checkpoints unit notebooks execute benchmark colab clean help
+.PHONY: lab test install data checkpoints experiments unit notebooks execute benchmark colab clean help
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
 EPOCHS    ?= 20
@@ -21,6 +21,7 @@ help:
 	@echo "make test   - set up .venv, run the unit tests and every notebook through nbval"
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
 	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 13 minutes each on 2 cores)"
+	@echo "make experiments - re-run the experiments of notebook 05 into data/results/ (about 45 minutes)"
 	@echo "make execute [NB=notebooks/NAME.ipynb] - re-run notebooks in a fresh kernel and store their outputs"
 	@echo "make colab  - rewrite the Colab badges and set-up cells from pyproject.toml"
 	@echo "make benchmark - time SEBlock against torchvision's and timm's SE modules"
@@ -56,6 +57,11 @@ notebooks: install data
 
 test: install data
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
+
+# The experiments behind notebook 05 (tiny budget for the tests, then the full budget): about 45 minutes.
+experiments: install data
+	$(BIN)/python -m se_tutorial.experiments --budget tiny --out data/results/
+	$(BIN)/python -m se_tutorial.experiments --budget full --out data/results/
 
 # Re-run notebooks top to bottom in a fresh kernel and store their outputs: make execute [NB=notebooks/01_squeeze.ipynb]
 NB ?= notebooks/*.ipynb

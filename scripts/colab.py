@@ -50,12 +50,16 @@ def badge(rel_path: str, cfg: dict) -> str:
 
 
 def setup_source(cfg: dict) -> str:
+    """The set-up cell: on Colab, fetch the repository (package and data) and install the package."""
+    folder = "/content/se-tutorial"
     return (
-        "# Set-up for Google Colab only: install the course's package. Elsewhere this cell does nothing.\n"
+        "# Set-up for Google Colab only: fetch the course (package and data). Elsewhere this cell does nothing.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        f'    %pip install --quiet "se-tutorial @ git+{cfg["repository"]}@{cfg["ref"]}"'
+        f"    ![ -d {folder} ] || git clone --quiet --depth 1 --branch {cfg['ref']} {cfg['repository']} {folder}\n"
+        f"    %pip install --quiet -e {folder}\n"
+        f'    sys.path.insert(0, "{folder}")'
     )
 
 

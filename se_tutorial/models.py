@@ -12,7 +12,7 @@ from torchvision.models import resnet as tv_resnet
 from ._validate import check_choice, check_positive_int
 from .se_block import SEBlock
 
-#: Where SE sits in a residual block (the paper's Fig. 5 and Table 14).
+#: Where SE sits in a residual block (the paper's Table 14).
 SE_VARIANTS = (None, "standard", "pre", "post", "identity")
 
 #: Fashion-MNIST's pixel mean and standard deviation (training set, pixels in [0, 1]).

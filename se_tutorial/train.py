@@ -117,8 +117,12 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
         (no_decay if p.dim() <= 1 else decay).append(p)
     optimizer = torch.optim.SGD([{"params": decay, "weight_decay": weight_decay},
                                  {"params": no_decay, "weight_decay": 0.0}], lr=lr, momentum=0.9, nesterov=True)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch,
-                                                   pct_start=0.25)
+    total_steps = epochs * steps_per_epoch
+    if total_steps >= 4:  # warm up for a quarter of the steps (at least 2), then anneal
+        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps,
+                                                       pct_start=max(0.25, 2 / total_steps))
+    else:  # too few steps for a schedule: a constant learning rate
+        schedule = torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0)
     history = []
     model.train()
     for epoch in range(1, epochs + 1):
@@ -154,16 +158,19 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
     return history
 
 
+def cpu_name() -> str:
+    """The processor's model name (from /proc/cpuinfo where there is one)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def _machine() -> str:
     import os
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, {platform.system()}"
+    return f"{cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, {platform.system()}"
 
 
 def main(argv=None) -> int:

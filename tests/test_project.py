@@ -101,7 +101,7 @@ def test_colab_setting_change_reaches_every_notebook(tmp_path):
         text = "".join(nb["cells"][0]["source"]) + "".join(nb["cells"][1]["source"])
         assert "se-tutorial/se-tutorial" not in text
         assert f"github/someone/fork/blob/v1.2/notebooks/{path.name}" in text
-        assert "git+https://github.com/someone/fork@v1.2" in text
+        assert "--branch v1.2 https://github.com/someone/fork /content/se-tutorial" in text
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

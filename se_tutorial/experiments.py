@@ -1,0 +1,490 @@
+"""Does SE help? The paper's ablations (Tables 10–14) at a scale a laptop can afford.
+
+Every experiment trains the course's small ResNet (widths 16-32-64, one basic block
+per stage) on a fixed part of Fashion-MNIST (the first 15,000 training images, 3 epochs),
+once per seed, and measures its accuracy on the 10,000 test images. Named configurations change one thing at a time against the SE baseline
+(``"se"``: SE in every block, standard position, r = 4, average squeeze, sigmoid gate).
+
+Command line (results go to ``data/results/<name>.json``, one file per configuration; each
+command also appends what it ran and its wall time to ``data/results/runs.json``):
+
+    python -m se_tutorial.experiments --budget full --out data/results/     # all of them (~40 min on 2 cores)
+    python -m se_tutorial.experiments --budget tiny --out data/results/     # seconds: checks that the code runs
+    python -m se_tutorial.experiments --only plain,se --budget full --out data/results/
+    python -m se_tutorial.experiments --resume ...   # keep stored seeds, run only missing ones
+    python -m se_tutorial.experiments --list
+
+Paired seeds: for a given seed, every configuration starts from the same convolution
+weights (SE modules are added after the plain network is built) and sees the same
+images in the same order with the same augmentation. Differences between two
+configurations at one seed are therefore due to the configuration, plus the chaos of
+training; the spread over seeds measures the latter.
+
+Reproducible: each run uses ``budget.threads`` torch threads (1 by default) and fixed
+seeds, so the same machine gives the same accuracy, bit for bit. Several runs go in
+parallel processes (``--jobs``), which does not change any result.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+from ._validate import check_choice, check_positive_int
+from .models import SE_VARIANTS, small_resnet
+from .se_block import SEBlock
+
+# --------------------------------------------------------------------------- configurations
+
+
+@dataclass(frozen=True)
+class Config:
+    """One network to train: a small ResNet with SE placed and shaped as given.
+
+    Attributes:
+        se: where SE sits in each residual block: ``None`` (plain network),
+            ``"standard"``, ``"pre"``, ``"post"`` or ``"identity"`` (the paper's Table 14).
+        reduction: SE's ratio r (hidden width ``max(1, C // r)``).
+        squeeze: ``"avg"`` or ``"max"`` (Table 11).
+        gate: ``"sigmoid"``, ``"tanh"`` or ``"relu"`` (Table 12).
+        stages: the stages (1, 2, 3) whose blocks get SE (Table 13).
+        widths, blocks: the small ResNet's stage widths and blocks per stage.
+    """
+
+    se: str | None = "standard"
+    reduction: int = 4
+    squeeze: str = "avg"
+    gate: str = "sigmoid"
+    stages: tuple[int, ...] = (1, 2, 3)
+    widths: tuple[int, ...] = (16, 32, 64)
+    blocks: tuple[int, ...] = (1, 1, 1)
+
+
+#: The named configurations. ``"se"`` is the SE baseline; each other SE entry changes one setting.
+CONFIGS: dict[str, Config] = {
+    "plain": Config(se=None),
+    "se": Config(),
+    "r2": Config(reduction=2),
+    "r8": Config(reduction=8),
+    "r16": Config(reduction=16),
+    "squeeze_max": Config(squeeze="max"),
+    "gate_tanh": Config(gate="tanh"),
+    "gate_relu": Config(gate="relu"),
+    "stage1": Config(stages=(1,)),
+    "stage2": Config(stages=(2,)),
+    "stage3": Config(stages=(3,)),
+    "pre": Config(se="pre"),
+    "post": Config(se="post"),
+    "identity": Config(se="identity"),
+}
+
+#: The ablations, each mirroring one of the paper's tables: (label, configuration name) rows.
+ABLATIONS: dict[str, dict] = {
+    "reduction": {"table": 10, "title": "reduction ratio r",
+                  "rows": [("r = 2", "r2"), ("r = 4", "se"), ("r = 8", "r8"), ("r = 16", "r16"), ("no SE", "plain")]},
+    "squeeze": {"table": 11, "title": "squeeze operator",
+                "rows": [("max", "squeeze_max"), ("avg", "se")]},
+    "gate": {"table": 12, "title": "excitation gate",
+             "rows": [("ReLU", "gate_relu"), ("tanh", "gate_tanh"), ("sigmoid", "se")]},
+    "stages": {"table": 13, "title": "stages with SE",
+               "rows": [("no SE", "plain"), ("stage 1", "stage1"), ("stage 2", "stage2"), ("stage 3", "stage3"),
+                        ("all", "se")]},
+    "integration": {"table": 14, "title": "integration variant",
+                    "rows": [("SE (standard)", "se"), ("SE-PRE", "pre"), ("SE-POST", "post"),
+                             ("SE-Identity", "identity")]},
+}
+
+
+def build(config: Config, seed: int) -> torch.nn.Module:
+    """Build the network of ``config`` with seeded initial weights.
+
+    The plain network is built first (``torch.manual_seed(seed)``), then SE modules
+    are added to the blocks of ``config.stages``. So, for one seed, every
+    configuration has the same convolution and classifier weights.
+
+    Returns:
+        A :class:`~se_tutorial.models.SmallResNet`: (N, 1, 28, 28) → (N, 10). With all
+        three stages, its modules and parameter shapes equal
+        ``small_resnet(se=config.se, reduction=..., squeeze=..., gate=...)``'s.
+    """
+    if not isinstance(config, Config):
+        raise ValueError(f"build expects an experiments.Config; got {type(config).__name__}.")
+    check_choice("se variant", config.se, SE_VARIANTS)
+    for s in config.stages:
+        check_choice("stage", s, tuple(range(1, len(config.widths) + 1)))
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0; got {seed!r}.")
+    torch.manual_seed(seed)
+    model = small_resnet(widths=config.widths, blocks=config.blocks)
+    if config.se is None:
+        return model
+    for s in sorted(config.stages):
+        for block in getattr(model, f"stage{s}"):
+            channels = block.conv1.in_channels if config.se == "pre" else block.conv1.out_channels
+            block.se = SEBlock(channels, config.reduction, squeeze=config.squeeze, gate=config.gate)
+            block.variant = config.se
+    return model
+
+
+# --------------------------------------------------------------------------- budgets
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much training each run gets.
+
+    Attributes:
+        name: ``"full"`` or ``"tiny"``.
+        train_size: the first ``train_size`` images of Fashion-MNIST's training set.
+        epochs, batch_size, lr: passed to :func:`se_tutorial.train.fit` (one-cycle SGD).
+        test_size: the first ``test_size`` images of the test set (10,000 = all of it).
+        seeds: one run per seed.
+        threads: torch threads per run (fixed, so results repeat bit for bit).
+    """
+
+    name: str
+    train_size: int
+    epochs: int
+    test_size: int
+    seeds: tuple[int, ...]
+    batch_size: int = 128
+    lr: float = 0.1
+    threads: int = 1
+
+
+BUDGETS: dict[str, Budget] = {
+    "full": Budget("full", train_size=15_000, epochs=3, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=64,
+                   lr=0.05),
+    "tiny": Budget("tiny", train_size=2_048, epochs=2, test_size=1_000, seeds=(0, 1, 2), batch_size=64, lr=0.05),
+}
+
+_DATA: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def _data(train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first ``size`` images (N, 1, 28, 28) in [0, 1] and labels (N,) of a split (cached)."""
+    from .data import fashion_mnist
+    from .train import dataset_tensors
+
+    key = "train" if train else "test"
+    if key not in _DATA:
+        _DATA[key] = dataset_tensors(fashion_mnist(train=train))
+    x, y = _DATA[key]
+    if size > len(x):
+        raise ValueError(f"the {key} set has {len(x)} images; a budget asked for {size}.")
+    return x[:size], y[:size]
+
+
+def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
+    """Train configuration ``name`` with one seed at ``budget`` and test it.
+
+    Returns:
+        ``{"seed", "test_accuracy" (percent), "test_loss", "train_loss" (last epoch),
+        "seconds"}``. The torch thread count is set to ``budget.threads`` during the
+        run and restored afterwards.
+    """
+    from .train import evaluate, fit
+
+    config = _config(name)
+    budget = _budget(budget)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(budget.threads)
+    try:
+        train = _data(True, budget.train_size)
+        test = _data(False, budget.test_size)
+        start = time.perf_counter()
+        model = build(config, seed)
+        history = fit(model, train, None, epochs=budget.epochs, batch_size=budget.batch_size, lr=budget.lr,
+                      seed=seed, progress=False)
+        metrics = evaluate(model, test)
+        seconds = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(threads)
+    return {"seed": seed, "test_accuracy": round(metrics["accuracy"], 4), "test_loss": metrics["loss"],
+            "train_loss": history[-1]["train_loss"], "seconds": round(seconds, 2)}
+
+
+def _config(name: str) -> Config:
+    if name not in CONFIGS:
+        raise ValueError(f"unknown configuration {name!r}; expected one of {', '.join(CONFIGS)}.")
+    return CONFIGS[name]
+
+
+def _budget(budget: Budget | str) -> Budget:
+    if isinstance(budget, Budget):
+        return budget
+    if budget not in BUDGETS:
+        raise ValueError(f"unknown budget {budget!r}; expected one of {', '.join(BUDGETS)}.")
+    return BUDGETS[budget]
+
+
+# --------------------------------------------------------------------------- results
+
+
+def machine() -> dict:
+    """The CPU, its core count and the library versions: what a result depends on."""
+    from . import __version__
+
+    from .train import cpu_name
+
+    cpu = cpu_name()
+    import torchvision
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.system(),
+            "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                         "torchvision": torchvision.__version__, "se_tutorial": __version__}}
+
+
+def summarize(name: str, budget: Budget, runs: list[dict], *, jobs: int, command: str) -> dict:
+    """The record of one configuration at one budget: per-seed results, mean and standard deviation.
+
+    ``std`` is the sample standard deviation over seeds (n − 1 in the denominator);
+    ``run_seconds`` the time its runs took, added up (training and testing).
+    """
+    runs = sorted(runs, key=lambda r: r["seed"])
+    acc = [r["test_accuracy"] for r in runs]
+    info = machine()
+    return {
+        "budget": asdict(budget),
+        "seeds": [r["seed"] for r in runs],
+        "test_accuracy": acc,
+        "mean": round(statistics.fmean(acc), 4),
+        "std": round(statistics.stdev(acc), 4) if len(acc) > 1 else 0.0,
+        "runs": runs,
+        "run_seconds": round(sum(r["seconds"] for r in runs), 1),
+        "parallel_jobs": jobs,
+        "machine": {k: v for k, v in info.items() if k != "versions"},
+        "versions": info["versions"],
+        "command": command,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def result_path(out, name: str) -> Path:
+    """``out/<name>.json``."""
+    return Path(out) / f"{name}.json"
+
+
+def write_result(out, name: str, record: dict) -> Path:
+    """Write ``record`` as the ``record["budget"]["name"]`` section of ``out/<name>.json``.
+
+    The file holds the configuration and one section per budget; other budgets'
+    sections are kept.
+    """
+    path = result_path(out, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(path.read_text()) if path.is_file() else {}
+    data["name"] = name
+    data["config"] = asdict(CONFIGS[name])
+    budgets = data.setdefault("budgets", {})
+    budgets[record["budget"]["name"]] = record
+    data["budgets"] = dict(sorted(budgets.items()))
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def load_results(out="data/results", budget: str = "full") -> dict[str, dict]:
+    """Read every ``out/<name>.json`` that has a ``budget`` section: name → that section.
+
+    Each section has ``seeds``, ``test_accuracy`` (per seed), ``mean``, ``std``,
+    ``runs``, ``budget``, ``machine``, ``versions``, ``command``, ``run_seconds``.
+    """
+    results = {}
+    for name in CONFIGS:
+        path = result_path(out, name)
+        if path.is_file():
+            section = json.loads(path.read_text()).get("budgets", {}).get(budget)
+            if section is not None:
+                results[name] = section
+    return results
+
+
+def paired_difference(a: dict, b: dict) -> tuple[float, float]:
+    """Mean and sample standard deviation over seeds of ``a``'s accuracy minus ``b``'s.
+
+    ``a`` and ``b`` are sections from :func:`load_results`; only seeds both have are used.
+    """
+    ra = {r["seed"]: r["test_accuracy"] for r in a["runs"]}
+    rb = {r["seed"]: r["test_accuracy"] for r in b["runs"]}
+    diffs = [ra[s] - rb[s] for s in sorted(set(ra) & set(rb))]
+    if not diffs:
+        raise ValueError("the two results share no seed.")
+    return statistics.fmean(diffs), (statistics.stdev(diffs) if len(diffs) > 1 else 0.0)
+
+
+#: What :func:`compare` says, by the size of a difference relative to the seed-to-seed spread.
+VERDICTS = {
+    "within noise": "smaller than the seed-to-seed spread",
+    "suggestive": "between one and two times the seed-to-seed spread",
+    "clear": "more than twice the seed-to-seed spread",
+}
+
+
+def compare(a: dict, b: dict) -> dict:
+    """Set the accuracy difference of ``a`` over ``b`` against the seed-to-seed spread.
+
+    Args:
+        a, b: sections from :func:`load_results`.
+
+    Returns:
+        ``difference``: mean over seeds of a's accuracy minus b's (percentage points);
+        ``difference_std``: standard deviation of those per-seed differences;
+        ``spread``: the typical seed-to-seed standard deviation, ``sqrt((std_a² + std_b²) / 2)``;
+        ``verdict``: ``"within noise"`` when ``|difference| <= spread``, ``"suggestive"``
+        up to ``2 · spread``, ``"clear"`` beyond (see :data:`VERDICTS`).
+    """
+    diff, diff_std = paired_difference(a, b)
+    spread = ((a["std"] ** 2 + b["std"] ** 2) / 2) ** 0.5
+    if abs(diff) <= spread:
+        verdict = "within noise"
+    elif abs(diff) <= 2 * spread:
+        verdict = "suggestive"
+    else:
+        verdict = "clear"
+    return {"difference": diff, "difference_std": diff_std, "spread": spread, "verdict": verdict}
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _task(args):
+    name, seed, budget = args
+    return name, run_one(name, seed, budget)
+
+
+def _normal(obj):
+    """``obj`` as JSON would give it back (tuples become lists)."""
+    return json.loads(json.dumps(obj))
+
+
+def stored_runs(out, name: str, budget: Budget) -> list[dict]:
+    """The runs already in ``out/<name>.json`` for this configuration and budget settings.
+
+    Only runs made with the same configuration and the same budget settings (apart
+    from the list of seeds) count; others are ignored.
+    """
+    path = result_path(out, name)
+    if not path.is_file():
+        return []
+    data = json.loads(path.read_text())
+    section = data.get("budgets", {}).get(budget.name)
+    if section is None or data.get("config") != _normal(asdict(CONFIGS[name])):
+        return []
+    settings = lambda b: {k: v for k, v in _normal(b).items() if k != "seeds"}
+    if settings(section["budget"]) != settings(asdict(budget)):
+        return []
+    return [r for r in section["runs"] if r["seed"] in budget.seeds]
+
+
+def run(names, budget: Budget | str, out, *, jobs: int = 1, command: str = "", resume: bool = False,
+        log=print) -> dict[str, dict]:
+    """Run configurations ``names`` × the budget's seeds and write one JSON file per configuration.
+
+    ``jobs`` > 1 runs that many processes in parallel (each with ``budget.threads``
+    threads). With ``resume``, seeds already stored with the same settings are kept and
+    only the missing ones run (e.g. after adding seeds to a budget). Returns name → the
+    written record.
+    """
+    budget = _budget(budget)
+    names = [n for n in names]
+    for n in names:
+        _config(n)
+    check_positive_int("jobs", jobs)
+    pending = {n: (stored_runs(out, n, budget) if resume else []) for n in names}
+    tasks = [(n, s, budget) for n in names for s in budget.seeds if s not in {r["seed"] for r in pending[n]}]
+    records = {}
+    new_seconds = 0.0
+    start = time.perf_counter()
+
+    def finish(name):
+        records[name] = summarize(name, budget, pending[name], jobs=jobs, command=command)
+        write_result(out, name, records[name])
+
+    def done(name, result, k):
+        nonlocal new_seconds
+        new_seconds += result["seconds"]
+        pending[name].append(result)
+        log(f"[{k}/{len(tasks)}] {name:<12} seed {result['seed']}: {result['test_accuracy']:.2f}% "
+            f"({result['seconds']:.0f} s; {time.perf_counter() - start:.0f} s so far)")
+        if len(pending[name]) == len(budget.seeds):
+            finish(name)
+
+    for n in names:
+        if len(pending[n]) == len(budget.seeds):
+            log(f"{n}: all {len(budget.seeds)} seeds already stored")
+            finish(n)
+    if jobs == 1:
+        for k, t in enumerate(tasks, 1):
+            done(*_task(t), k)
+    elif tasks:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+            futures = [pool.submit(_task, t) for t in tasks]
+            for k, f in enumerate(as_completed(futures), 1):
+                done(*f.result(), k)
+    wall = time.perf_counter() - start
+    log(f"{len(tasks)} runs of {len(names)} configurations at budget {budget.name!r}: "
+        f"{wall:.0f} s wall time with {jobs} parallel jobs")
+    log_invocation(out, {"command": command, "budget": budget.name, "configurations": names, "runs": len(tasks),
+                         "parallel_jobs": jobs, "wall_seconds": round(wall, 1), "run_seconds": round(new_seconds, 1),
+                         "finished": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                         "machine": {k: v for k, v in machine().items() if k != "versions"}})
+    return records
+
+
+def log_invocation(out, entry: dict) -> Path:
+    """Append ``entry`` (what one command ran, and its wall time) to ``out/runs.json``."""
+    path = Path(out) / "runs.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = json.loads(path.read_text()) if path.is_file() else []
+    entries.append(entry)
+    path.write_text(json.dumps(entries, indent=1) + "\n")
+    return path
+
+
+def main(argv=None) -> int:
+    """``python -m se_tutorial.experiments``: train the named configurations × seeds and save the results."""
+    ap = argparse.ArgumentParser(prog="python -m se_tutorial.experiments", description=main.__doc__)
+    ap.add_argument("--budget", default="full", choices=list(BUDGETS))
+    ap.add_argument("--only", default=None, help="comma-separated configuration names (default: all)")
+    ap.add_argument("--out", default="data/results", help="folder for <name>.json (default data/results)")
+    ap.add_argument("--jobs", type=int, default=None, help="parallel processes (default: cores / threads per run)")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep runs already stored with the same settings; run only the missing seeds")
+    ap.add_argument("--list", action="store_true", help="list the configurations and budgets, then stop")
+    args = ap.parse_args(argv)
+    budget = BUDGETS[args.budget]
+    if args.list:
+        for name, cfg in CONFIGS.items():
+            print(f"{name:<12} {cfg}")
+        for b in BUDGETS.values():
+            print(b)
+        return 0
+    names = list(CONFIGS) if args.only is None else [n.strip() for n in args.only.split(",") if n.strip()]
+    try:
+        for n in names:
+            _config(n)
+    except ValueError as e:
+        ap.error(str(e))
+    jobs = args.jobs or max(1, min((os.cpu_count() or 1) // budget.threads, len(names) * len(budget.seeds)))
+    command = "python -m se_tutorial.experiments " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    run(names, budget, args.out, jobs=jobs, command=command, resume=args.resume)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The experiments of notebook 05: configurations, stored results, and exact reproduction at the tiny budget."""
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+import torch
+
+from se_tutorial import experiments as E
+from se_tutorial.models import small_resnet
+
+RESULTS = Path(__file__).resolve().parent.parent / "data" / "results"
+
+
+@pytest.mark.parametrize("variant", ["standard", "pre", "post", "identity"])
+def test_build_equals_small_resnet_with_se(variant):
+    built = E.build(E.Config(se=variant), seed=0)
+    reference = small_resnet(se=variant)
+    assert [(k, v.shape) for k, v in built.state_dict().items()] == \
+        [(k, v.shape) for k, v in reference.state_dict().items()]
+    reference.load_state_dict(built.state_dict())
+    x = torch.rand(3, 1, 28, 28)
+    built.eval(), reference.eval()
+    assert torch.equal(built(x), reference(x))
+
+
+def test_paired_seeds_share_the_plain_weights():
+    plain, with_se, other_seed = E.build(E.CONFIGS["plain"], 3), E.build(E.CONFIGS["r16"], 3), E.build(E.CONFIGS["se"], 4)
+    for name, p in plain.state_dict().items():
+        assert torch.equal(p, with_se.state_dict()[name]), name
+    assert not torch.equal(plain.stem[0].weight, other_seed.stem[0].weight)
+
+
+def test_configurations_change_one_thing():
+    names = lambda cfg: [n for n, _ in E.build(cfg, 0).named_modules() if n.endswith(".se")]
+    assert names(E.CONFIGS["se"]) == ["stage1.0.se", "stage2.0.se", "stage3.0.se"]
+    assert names(E.CONFIGS["stage2"]) == ["stage2.0.se"]
+    assert names(E.CONFIGS["plain"]) == []
+    assert E.build(E.CONFIGS["r16"], 0).stage1[0].se.excitation.hidden == 1  # max(1, 16 // 16)
+    assert E.build(E.CONFIGS["gate_tanh"], 0).stage3[0].se.excitation.gate_name == "tanh"
+    assert E.build(E.CONFIGS["squeeze_max"], 0).stage3[0].se.squeeze_mode == "max"
+    baseline = E.CONFIGS["se"]
+    for name, cfg in E.CONFIGS.items():
+        if name != "plain":
+            changed = [k for k, v in vars(cfg).items() if v != vars(baseline)[k]]
+            assert len(changed) <= 1, (name, changed)
+    for ablation in E.ABLATIONS.values():
+        assert all(name in E.CONFIGS for _, name in ablation["rows"])
+
+
+def test_bad_names_and_seeds_are_refused():
+    with pytest.raises(ValueError, match="unknown configuration"):
+        E.run_one("nope", 0)
+    with pytest.raises(ValueError, match="unknown budget"):
+        E.run_one("se", 0, "huge")
+    with pytest.raises(ValueError, match="seed"):
+        E.build(E.CONFIGS["se"], -1)
+    with pytest.raises(ValueError, match="stage"):
+        E.build(E.Config(stages=(4,)), 0)
+
+
+def test_write_and_load_keep_other_budgets(tmp_path):
+    runs = [{"seed": s, "test_accuracy": a, "test_loss": 0.3, "train_loss": 0.2, "seconds": 1.0}
+            for s, a in [(1, 90.0), (0, 89.0)]]
+    for budget in ("tiny", "full"):
+        record = E.summarize("se", E.BUDGETS[budget], runs, jobs=1, command="test")
+        E.write_result(tmp_path, "se", record)
+    data = json.loads((tmp_path / "se.json").read_text())
+    assert set(data["budgets"]) == {"tiny", "full"} and data["config"]["se"] == "standard"
+    full = E.load_results(tmp_path, "full")["se"]
+    assert full["seeds"] == [0, 1] and full["test_accuracy"] == [89.0, 90.0]
+    assert full["mean"] == 89.5 and full["std"] == pytest.approx(statistics.stdev([89.0, 90.0]), abs=1e-4)
+    assert E.paired_difference(full, full) == (0.0, 0.0)
+
+
+def test_resume_keeps_stored_seeds_with_the_same_settings(tmp_path):
+    budget = E.BUDGETS["tiny"]
+    runs = [{"seed": s, "test_accuracy": 50.0 + s, "test_loss": 1.0, "train_loss": 1.0, "seconds": 1.0}
+            for s in budget.seeds]
+    E.write_result(tmp_path, "plain", E.summarize("plain", budget, runs, jobs=1, command="test"))
+    assert [r["seed"] for r in E.stored_runs(tmp_path, "plain", budget)] == list(budget.seeds)
+    other = E.Budget("tiny", train_size=budget.train_size, epochs=budget.epochs + 1, test_size=budget.test_size,
+                     seeds=budget.seeds)
+    assert E.stored_runs(tmp_path, "plain", other) == []  # other settings: nothing is kept
+    assert E.stored_runs(tmp_path, "se", budget) == []
+    records = E.run(["plain"], budget, tmp_path, resume=True, log=lambda *_: None)  # nothing left to train
+    assert records["plain"]["test_accuracy"] == [50.0, 51.0, 52.0]
+    assert json.loads((tmp_path / "runs.json").read_text())[-1]["runs"] == 0
+
+
+def _section(accuracies):
+    runs = [{"seed": s, "test_accuracy": a} for s, a in enumerate(accuracies)]
+    return {"runs": runs, "std": statistics.stdev(accuracies)}
+
+
+def test_compare_sets_differences_against_the_spread():
+    base = _section([89.0, 89.4, 89.2])  # std 0.2
+    assert E.compare(_section([89.1, 89.5, 89.3]), base)["verdict"] == "within noise"  # +0.1
+    shifted = E.compare(_section([89.3, 89.7, 89.5]), base)  # +0.3, paired differences all 0.3
+    assert shifted["verdict"] == "suggestive"
+    assert shifted["difference"] == pytest.approx(0.3) and shifted["difference_std"] == pytest.approx(0.0, abs=1e-12)
+    assert shifted["spread"] == pytest.approx(0.2)
+    assert E.compare(_section([88.0, 88.4, 88.2]), base)["verdict"] == "clear"  # -1.0
+    assert set(E.VERDICTS) == {"within noise", "suggestive", "clear"}
+
+
+def test_command_line_lists_configurations(capsys):
+    assert E.main(["--list"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in E.CONFIGS)
+
+
+# --------------------------------------------------------------------------- the stored results
+
+
+@pytest.mark.parametrize("budget", ["tiny", "full"])
+def test_stored_results_are_complete_and_consistent(budget):
+    results = E.load_results(RESULTS, budget)
+    assert set(results) == set(E.CONFIGS), f"run `python -m se_tutorial.experiments --budget {budget}`"
+    for name, r in results.items():
+        assert r["budget"] == json.loads(json.dumps(vars(E.BUDGETS[budget]))), name
+        assert r["seeds"] == list(E.BUDGETS[budget].seeds) == [run["seed"] for run in r["runs"]]
+        assert r["test_accuracy"] == [run["test_accuracy"] for run in r["runs"]]
+        assert r["mean"] == pytest.approx(statistics.fmean(r["test_accuracy"]), abs=1e-4)
+        assert r["std"] == pytest.approx(statistics.stdev(r["test_accuracy"]), abs=1e-4)
+        assert r["versions"]["torch"] and r["machine"]["cpu"] and r["run_seconds"] > 0
+    for path in RESULTS.glob("*.json"):
+        assert path.stat().st_size < 20_000, path
+    logged = json.loads((RESULTS / "runs.json").read_text())
+    assert any(entry["budget"] == budget and entry["wall_seconds"] > 0 for entry in logged)
+
+
+def test_tiny_budget_reproduces_the_stored_result_exactly():
+    stored = E.load_results(RESULTS, "tiny")["se"]
+    accuracies = []
+    for run in stored["runs"]:
+        again = E.run_one("se", run["seed"], "tiny")
+        assert again["test_accuracy"] == run["test_accuracy"], run["seed"]  # bit for bit: same correct count
+        assert again["train_loss"] == pytest.approx(run["train_loss"], rel=1e-5)
+        accuracies.append(again["test_accuracy"])
+    assert round(statistics.fmean(accuracies), 4) == stored["mean"]
