@@ -35,22 +35,22 @@ def new_figure(**kwargs) -> Figure:
     return fig
 
 
+def _array(x, ndim: int, who: str, expected: str, hint: str = "") -> np.ndarray:
+    """``x`` (tensor or array) as a float numpy array of ``ndim`` dims, or a clear ValueError."""
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    x = np.asarray(x, dtype=float)
+    if x.ndim != ndim or x.size == 0:
+        raise ValueError(f"{who} must {expected}; got shape {x.shape}.{hint}")
+    return x
+
+
 def _vector(s, who: str) -> np.ndarray:
-    if isinstance(s, torch.Tensor):
-        s = s.detach().cpu().numpy()
-    s = np.asarray(s, dtype=float)
-    if s.ndim != 1 or s.size == 0:
-        raise ValueError(f"{who} must be one image's weights, shape (C,); got shape {s.shape}. Take a row: s[i].")
-    return s
+    return _array(s, 1, who, "be one image's weights, shape (C,)", " Take a row: s[i].")
 
 
 def _matrix(m, who: str) -> np.ndarray:
-    if isinstance(m, torch.Tensor):
-        m = m.detach().cpu().numpy()
-    m = np.asarray(m, dtype=float)
-    if m.ndim != 2 or m.size == 0:
-        raise ValueError(f"{who} must have shape (K, C); got shape {m.shape}.")
-    return m
+    return _array(m, 2, who, "have shape (K, C)")
 
 
 def _check_blocks(d, who: str) -> dict:
