@@ -10,7 +10,7 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test install data checkpoints experiments unit notebooks execute benchmark colab clean help
+.PHONY: lab test install data checkpoints experiments unit notebooks execute benchmark colab assignments clean help
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
 EPOCHS    ?= 20
@@ -24,13 +24,14 @@ help:
 	@echo "make experiments - re-run the experiments of notebook 05 into data/results/ (about 45 minutes)"
 	@echo "make execute [NB=notebooks/NAME.ipynb] - re-run notebooks in a fresh kernel and store their outputs"
 	@echo "make colab  - rewrite the Colab badges and set-up cells from pyproject.toml"
+	@echo "make assignments - write the student versions of the assignments into assignments/release/ (nbgrader)"
 	@echo "make benchmark - time SEBlock against torchvision's and timm's SE modules"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test,teach]"
 	@touch $@
 
 install: $(STAMP)
@@ -67,6 +68,12 @@ experiments: install data
 NB ?= notebooks/*.ipynb
 execute: install data
 	for nb in $(NB); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb || exit 1; done
+
+# The student versions of the assignments: no solutions, no hidden tests (docs/teaching.md).
+ASSIGNMENTS = $(notdir $(wildcard assignments/source/*))
+assignments: install
+	cd assignments && for a in $(ASSIGNMENTS); do \
+	  PATH="$(abspath $(BIN)):$$PATH" nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; done
 
 benchmark: install
 	$(BIN)/python benchmarks/se_block.py

@@ -1,11 +1,17 @@
 """Write the Colab badge and the Colab set-up cell of every notebook from one setting.
 
 The setting is ``[tool.se_tutorial]`` in ``pyproject.toml``: ``repository`` (the
-GitHub URL) and ``ref`` (the branch or tag that Colab opens and installs).
+GitHub URL) and ``ref`` (the release tag that Colab opens and installs, ``v`` + the
+package's version; a test checks that the two agree).
 
-    python scripts/colab.py            # rewrite all notebooks in notebooks/ and the README's badges
-    python scripts/colab.py --check    # exit 1 if any notebook is out of date
+    python scripts/colab.py            # rewrite every notebook, assignment and the README's badges
+    python scripts/colab.py --check    # exit 1 if any of them is out of date
     python scripts/colab.py notebooks/01_squeeze.ipynb   # only these
+
+The notebooks are ``notebooks/*.ipynb`` and the assignments' sources
+``assignments/source/NAME/NAME.ipynb``. An assignment's badge opens its student
+version, ``assignments/release/NAME/NAME.ipynb`` (``make assignments`` copies the
+badge and the set-up cell there).
 
 Each notebook's first cell is markdown that starts with its ``# title``; the badge
 is the line after the title. The set-up cell is the first code cell tagged
@@ -82,7 +88,7 @@ def update(nb: dict, rel_path: str, cfg: dict) -> dict:
     rest = [ln for ln in lines[1:] if "colab.research.google.com" not in ln]
     while rest and not rest[0].strip():
         rest.pop(0)
-    first["source"] = _lines("\n".join([lines[0], "", badge(rel_path, cfg), "", *rest]).rstrip("\n"))
+    first["source"] = _lines("\n".join([lines[0], "", badge(opened_path(rel_path), cfg), "", *rest]).rstrip("\n"))
 
     setup = next((c for c in cells if c["cell_type"] == "code" and SETUP_TAG in c.get("metadata", {}).get("tags", [])), None)
     if setup is None:
@@ -93,7 +99,8 @@ def update(nb: dict, rel_path: str, cfg: dict) -> dict:
     return nb
 
 
-COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/(notebooks/[^\s)]+\.ipynb)")
+COLAB_LINK = re.compile(
+    r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/((?:notebooks|assignments/release)/[^\s)]+\.ipynb)")
 
 
 def update_readme(text: str, cfg: dict) -> str:
@@ -102,7 +109,15 @@ def update_readme(text: str, cfg: dict) -> str:
 
 
 def notebooks(root: Path = ROOT) -> list[Path]:
-    return sorted(p for p in (root / "notebooks").glob("*.ipynb"))
+    """The course's notebooks, then the assignments' source notebooks."""
+    return sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / "assignments" / "source").glob("*/*.ipynb"))
+
+
+def opened_path(rel_path: str) -> str:
+    """What a notebook's badge opens: the notebook itself, or an assignment's student version."""
+    if rel_path.startswith("assignments/source/"):
+        return "assignments/release/" + rel_path[len("assignments/source/"):]
+    return rel_path
 
 
 def main(argv=None) -> int:

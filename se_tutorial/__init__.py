@@ -11,7 +11,7 @@ torch.Size([2, 32, 8, 8])
 >>> se.SEBlock(32)(x).shape
 torch.Size([2, 32, 8, 8])
 """
-from . import analysis, data, figures, filters, interventions, models
+from . import analysis, checks, data, figures, filters, interventions, models
 from .capture import capture, register as capture_register, se_modules
 from .checkpoints import pretrained
 from .explorer import Explorer, explore
@@ -23,6 +23,6 @@ from .squeeze import SQUEEZE_MODES, squeeze
 
 __version__ = "0.1.0"
 
-__all__ = ["analysis", "data", "figures", "filters", "interventions", "models", "pretrained", "capture",
+__all__ = ["analysis", "checks", "data", "figures", "filters", "interventions", "models", "pretrained", "capture",
            "capture_register", "se_modules", "explore", "Explorer",
            "imagenet_model", "WeightsUnavailableError", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]

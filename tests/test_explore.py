@@ -65,3 +65,23 @@ def test_bad_input():
         explore(model, torch.rand(1, 28, 28))
     with pytest.raises(ValueError, match=r"labels must have shape \(N,\) = \(2,\)"):
         explore(model, torch.rand(2, 1, 28, 28), labels=torch.tensor([1, 2, 3]))
+
+
+def _tree(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _tree(child)
+
+
+def test_only_core_ipywidgets_so_that_colab_renders_it(explorer):
+    import ipywidgets
+
+    widgets = list(_tree(explorer.widget))
+    assert len(widgets) == 6  # VBox, HBox, two Dropdowns, IntSlider, Output
+    for w in widgets:
+        assert type(w).__module__.startswith("ipywidgets.widgets."), type(w)
+        assert (w._model_module, w._view_module) in {("@jupyter-widgets/controls", "@jupyter-widgets/controls"),
+                                                     ("@jupyter-widgets/output", "@jupyter-widgets/output")}
+        assert getattr(ipywidgets, type(w).__name__) is type(w)
+    out = explorer.output.outputs[0]["data"]
+    assert set(out) >= {"image/png"}, "the figure is a plain PNG, not an interactive matplotlib backend"

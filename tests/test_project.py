@@ -13,6 +13,8 @@ import se_tutorial as se
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+ASSIGNMENT_SOURCES = sorted((ROOT / "assignments" / "source").glob("*/*.ipynb"))
+STUDENT_VERSIONS = sorted((ROOT / "assignments" / "release").glob("*/*.ipynb"))
 
 
 def _name(requirement: str) -> str:
@@ -61,32 +63,46 @@ def test_there_are_notebooks():
         assert expected in names
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_opens_and_installs_the_release_tag_of_this_version():
+    cfg, version = _colab().settings(), _pyproject()["project"]["version"]
+    assert cfg["ref"] == f"v{version}", "[tool.se_tutorial] ref must be the release tag of this version"
+    assert se.__version__ == version
+
+
+def _opened(path: Path) -> str:
+    """What the badge of ``path`` opens: the notebook, or for an assignment its student version."""
+    rel = path.relative_to(ROOT).as_posix()
+    return rel.replace("assignments/source/", "assignments/release/")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + ASSIGNMENT_SOURCES + STUDENT_VERSIONS, ids=lambda p: p.name + "-" + p.parent.parent.name)
 def test_colab_badge_and_setup_cell(path):
     colab = _colab()
     cfg = colab.settings()
     nb = json.loads(path.read_text(encoding="utf-8"))
     first = "".join(nb["cells"][0]["source"])
     links = re.findall(r"\]\((https://colab\.research\.google\.com/github/[^)]*)\)", first)
-    rel = path.relative_to(ROOT).as_posix()
-    assert links == [colab.colab_url(rel, cfg)], "the badge must open this very notebook"
-    assert links[0].endswith(f"/blob/{cfg['ref']}/notebooks/{path.name}")
+    assert links == [colab.colab_url(_opened(path), cfg)], "the badge must open this very notebook (or its student version)"
+    assert links[0].endswith(f"/blob/{cfg['ref']}/{_opened(path)}")
     setup = [c for c in nb["cells"] if "colab-setup" in c.get("metadata", {}).get("tags", [])]
     assert len(setup) == 1 and nb["cells"][1] is setup[0]
     source = "".join(setup[0]["source"])
     assert source == colab.setup_source(cfg)
     assert 'if "google.colab" in sys.modules:' in source and cfg["repository"] in source
+    assert f"--branch {cfg['ref']} " in source, "Colab installs the package at the release tag"
     assert setup[0]["outputs"] == [], "outside Colab the set-up cell prints nothing"
 
 
-def test_readme_badges_open_every_notebook():
+def test_readme_badges_open_every_notebook_and_student_version():
     colab = _colab()
     cfg = colab.settings()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\((https://colab\.research\.google\.com/github/[^)]*)\)", readme)
-    assert links == [colab.colab_url(f"notebooks/{p.name}", cfg) for p in NOTEBOOKS]
+    opened = [f"notebooks/{p.name}" for p in NOTEBOOKS] + [_opened(p) for p in STUDENT_VERSIONS]
+    assert links == [colab.colab_url(rel, cfg) for rel in opened]
+    assert len(STUDENT_VERSIONS) == len(ASSIGNMENT_SOURCES) >= 3
     moved = colab.update_readme(readme, {"repository": "https://github.com/someone/fork", "ref": "v2"})
-    assert moved.count("github/someone/fork/blob/v2/notebooks/") == len(NOTEBOOKS)
+    assert moved.count("github/someone/fork/blob/v2/") == len(opened)
 
 
 def test_colab_script_check_passes():
@@ -96,11 +112,12 @@ def test_colab_script_check_passes():
 def test_colab_setting_change_reaches_every_notebook(tmp_path):
     colab = _colab()
     cfg = {"repository": "https://github.com/someone/fork", "ref": "v1.2"}
-    for path in NOTEBOOKS:
-        nb = colab.update(json.loads(path.read_text(encoding="utf-8")), f"notebooks/{path.name}", cfg)
+    for path in NOTEBOOKS + ASSIGNMENT_SOURCES:
+        rel = path.relative_to(ROOT).as_posix()
+        nb = colab.update(json.loads(path.read_text(encoding="utf-8")), rel, cfg)
         text = "".join(nb["cells"][0]["source"]) + "".join(nb["cells"][1]["source"])
         assert "se-tutorial/se-tutorial" not in text
-        assert f"github/someone/fork/blob/v1.2/notebooks/{path.name}" in text
+        assert f"github/someone/fork/blob/v1.2/{_opened(path)}" in text
         assert "--branch v1.2 https://github.com/someone/fork /content/se-tutorial" in text
 
 
