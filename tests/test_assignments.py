@@ -17,9 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("nbgrader", reason="nbgrader is installed by `make test` (the `teach` extra)")
-from nbgrader.api import Gradebook  # noqa: E402
+from nbgrader.api import Gradebook  # the `teach` extra, which `make test` installs
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "assignments"
