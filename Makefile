@@ -10,7 +10,7 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test install data checkpoints experiments unit notebooks execute benchmark colab assignments clean help
+.PHONY: lab test install data checkpoints experiments unit notebooks execute benchmark colab assignments html test-browser clean help
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
 EPOCHS    ?= 20
@@ -19,6 +19,8 @@ TRAIN      = $(BIN)/python -m se_tutorial.train --epochs $(EPOCHS) --seed 0 --no
 help:
 	@echo "make lab    - set up .venv and open JupyterLab on notebooks/ (LAB_ARGS=--no-browser on a server)"
 	@echo "make test   - set up .venv, run the unit tests and every notebook through nbval"
+	@echo "make html   - render the notebooks with their stored outputs into a static site, build/html/index.html"
+	@echo "make test-browser - run notebook 06 in JupyterLab in headless chromium and use its explorer (screenshots in build/screenshots/)"
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
 	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 13 minutes each on 2 cores)"
 	@echo "make experiments - re-run the experiments of notebook 05 into data/results/ (about 45 minutes)"
@@ -58,6 +60,22 @@ notebooks: install data
 
 test: install data
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
+
+# The course as a static site, from the outputs stored in the notebooks (nothing is executed).
+html: install
+	$(BIN)/python scripts/build_html.py --out build/html
+
+# A student's view in a real browser: Debian's chromium (apt-get install chromium), driven by playwright.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_STAMP = $(VENV)/.se-tutorial-browser-installed
+
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[browser]"
+	@touch $@
+
+test-browser: install data $(BROWSER_STAMP)
+	@test -x $(CHROMIUM) || { echo "make test-browser needs chromium: apt-get install chromium, or CHROMIUM=/path/to/it"; exit 1; }
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -s browser_tests $(PYTEST_ARGS)
 
 # The experiments behind notebook 05 (tiny budget for the tests, then the full budget): about 45 minutes.
 experiments: install data
