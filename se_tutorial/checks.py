@@ -114,9 +114,11 @@ def check_scale(fn) -> str:
 def _linear(module: nn.Module, name: str, who: str, in_f: int, out_f: int) -> nn.Linear:
     layer = getattr(module, name, None)
     if not isinstance(layer, nn.Linear):
-        _fail(f"{who} has no nn.Linear called `{name}`; name the layers self.fc1 (C → C // r) and self.fc2 (C // r → C).")
+        _fail(f"{who} has no nn.Linear called `{name}`; make the two layers attributes called self.fc1 (C → h) and "
+              "self.fc2 (h → C), with h = max(1, C // r).")
     if (layer.in_features, layer.out_features) != (in_f, out_f):
-        _fail(f"{who}.{name} maps {layer.in_features} → {layer.out_features} features; expected {in_f} → {out_f}.")
+        _fail(f"{who}.{name} maps {layer.in_features} → {layer.out_features} features; expected {in_f} → {out_f} "
+              "(the hidden width is h = max(1, C // r)).")
     return layer
 
 
@@ -232,6 +234,10 @@ def check_residual_block(cls, variant: str) -> str:
             with torch.no_grad():
                 matches = [k for k, v in _variant_outputs(ref, x).items() if (v - got).abs().max() <= ATOL]
             where = f" It computes the {matches[0]!r} variant instead." if matches else ""
+            if mode == "eval" and not matches:
+                where = (" It was right in training mode, so the formula is probably right: does your forward run a "
+                         "layer twice (e.g. self.branch(x) two times)? BatchNorm updates its running statistics at "
+                         "every call in training mode. Compute F(x) once and reuse it.")
             _fail(f"{who} in {mode} mode differs from the {variant!r} variant by up to {diff:.3g}.{where} "
                   f"Expected {VARIANT_FORMULAS[variant]}, with F(x) = bn2(conv2(relu(bn1(conv1(x))))).")
         n += 1
@@ -264,6 +270,9 @@ def check_count_macs(fn) -> str:
         shape = (1, 3, 10, 10)
         got = _call(fn, "your count_macs", net, shape)
         want = cost.macs(net, shape)
+        if got == 0:
+            _fail(f"your count_macs on {name} returned 0; expected {want}. Run the model inside the "
+                  "`with FlopCounterMode(display=False) as counter:` block, then read counter.get_total_flops().")
         if got != want:
             ratio = f" (that is {got / want:.2f}× the expected)" if isinstance(got, (int, float)) and want else ""
             _fail(f"your count_macs on {name} returned {got!r}; expected {want}{ratio}. torch.utils.flop_counter "
@@ -274,11 +283,13 @@ def check_count_macs(fn) -> str:
 # ------------------------------------------------------------------ assignment C: analysing excitations
 
 
-def _labelled(seed: int, n: int = 60, c: int = 5, k: int = 3):
+def _labelled(seed: int, c: int = 5):
+    """Weights (60, C) and labels (60,) of 3 classes of unequal sizes (10, 20, 30 images), shuffled."""
     g = torch.Generator().manual_seed(seed)
-    y = torch.arange(n) % k
-    s = torch.rand(n, c, generator=g) * 0.5 + y[:, None] * 0.15
-    return s, y, k
+    y = torch.repeat_interleave(torch.arange(3), torch.tensor([10, 20, 30]))
+    y = y[torch.randperm(len(y), generator=g)]
+    s = torch.rand(len(y), c, generator=g) * 0.5 + y[:, None] * 0.15
+    return s, y, 3
 
 
 def check_class_means(fn) -> str:
@@ -310,7 +321,8 @@ def check_class_specificity(fn) -> str:
             _fail(f"your class_specificity returned {type(got).__name__}; expected a float in [0, 1].")
         if not ok:
             _fail(f"your class_specificity on {name} returned {float(got):.4f}; expected {want:.4f}. "
-                  "It is between / total, with between = Σ_c Σ_k (n_k/N)(mu[k,c] − m[c])² and "
+                  "It is between / total, with between = Σ_c Σ_k (n_k/N)(mu[k,c] − m[c])² (each class weighted by "
+                  "its share n_k/N of the images; classes differ in size) and "
                   "total = Σ_c (1/N) Σ_n (s[n,c] − m[c])² (0 when total is 0).")
     return _passed("class_specificity", len(cases))
 
@@ -326,7 +338,11 @@ def check_recorded(excitations: dict, model: nn.Module, images: torch.Tensor) ->
     if list(excitations) != list(want):
         _fail(f"your dict has the blocks {list(excitations)}; expected {list(want)} (every SE block, in depth order).")
     for name, s in want.items():
-        got = _tensor(excitations[name], f"the weights of {name!r}", s.shape)
+        got = excitations[name]
+        if isinstance(got, torch.Tensor) and got.dim() == 2 and got.shape[0] != s.shape[0]:
+            _fail(f"the weights of {name!r} have shape {_shape(got)}; expected {tuple(s.shape)}, one row per image: "
+                  f"run the model once, on all {s.shape[0]} images, inside the `with` block.")
+        got = _tensor(got, f"the weights of {name!r}", s.shape)
         _close(got, s, f"the weights of {name!r}", "Record the output of each block's excitation (after the sigmoid), in eval mode.")
     return _passed("recorded excitations", len(want))
 

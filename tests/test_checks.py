@@ -140,3 +140,25 @@ def test_analysis_mistakes():
     fails(checks.check_recorded, wrong, model, images, match="after the sigmoid")
     fails(checks.check_value, "the answer", 3, 4, match="the answer is 3; expected 4")
     fails(checks.check_value, "the answer", None, 4, match="expected a number")
+
+
+def test_class_specificity_must_weight_classes_by_their_size():
+    def unweighted(s, y, k):   # a common slip: every class counts the same, whatever its size
+        mu, m = analysis.class_means(s, y, k).double(), s.double().mean(0)
+        total = ((s.double() - m) ** 2).mean(0).sum()
+        return float(((mu - m) ** 2).mean(0).sum() / total)
+    fails(checks.check_class_specificity, unweighted, match="weighted by its share n_k/N")
+
+
+def test_messages_for_layers_run_twice_and_for_an_empty_count():
+    class TwiceBranch(BasicBlock):
+        def forward(self, x):
+            self._branch(x)                      # runs BatchNorm once too often
+            return self.se(nn.functional.relu(x + self._branch(x)))
+    fails(checks.check_residual_block, lambda c, r, v: TwiceBranch(c, c, se=v, reduction=r), "post",
+          match="right in training mode.*run a layer twice")
+    fails(checks.check_count_macs, lambda m, s: 0, match="returned 0; expected .* inside the")
+    model = se.models.small_resnet(se="standard").eval()
+    images = torch.rand(4, 1, 28, 28)
+    twice = {k: torch.cat([v, v]) for k, v in analysis.record(model, images)[0].items()}
+    fails(checks.check_recorded, twice, model, images, match=r"one row per image: run the model once, on all 4 images")
