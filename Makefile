@@ -10,7 +10,7 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test install data checkpoints experiments unit notebooks execute benchmark colab assignments html test-browser clean help
+.PHONY: lab test install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments html test-browser clean help
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
 EPOCHS    ?= 20
@@ -24,6 +24,7 @@ help:
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
 	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 13 minutes each on 2 cores)"
 	@echo "make experiments - re-run the experiments of notebook 05 into data/results/ (about 45 minutes)"
+	@echo "make experiments-07 - the experiments of notebook 07 (modules beyond SE) and their costs (about 25 minutes)"
 	@echo "make execute [NB=notebooks/NAME.ipynb] - re-run notebooks in a fresh kernel and store their outputs"
 	@echo "make colab  - rewrite the Colab badges and set-up cells from pyproject.toml"
 	@echo "make assignments - write the student versions of the assignments into assignments/release/ (nbgrader)"
@@ -79,8 +80,14 @@ test-browser: install data $(BROWSER_STAMP)
 
 # The experiments behind notebook 05 (tiny budget for the tests, then the full budget): about 45 minutes.
 experiments: install data
-	$(BIN)/python -m se_tutorial.experiments --budget tiny --out data/results/
-	$(BIN)/python -m se_tutorial.experiments --budget full --out data/results/
+	$(BIN)/python -m se_tutorial.experiments --suite 05 --budget tiny --out data/results/
+	$(BIN)/python -m se_tutorial.experiments --suite 05 --budget full --out data/results/
+
+# The experiments behind notebook 07 (plain, SE and the modules beyond SE; plain and SE are kept when stored),
+# then their parameters, MACs and CPU latency into data/results/costs.json: 24 minutes on 2 busy cores.
+experiments-07: install data
+	$(BIN)/python -m se_tutorial.experiments --suite 07 --resume --budget tiny --out data/results/
+	$(BIN)/python -m se_tutorial.experiments --suite 07 --resume --costs --budget full --out data/results/
 
 # Re-run notebooks top to bottom in a fresh kernel and store their outputs: make execute [NB=notebooks/01_squeeze.ipynb]
 NB ?= notebooks/*.ipynb

@@ -12,7 +12,9 @@ torch.Size([2, 32, 8, 8])
 torch.Size([2, 32, 8, 8])
 """
 from . import analysis, checks, data, figures, filters, interventions, models
-from .capture import capture, register as capture_register, se_modules
+from . import attention
+from .capture import capture, register as capture_register, register_spatial as capture_register_spatial, \
+    se_modules, spatial_modules
 from .checkpoints import pretrained
 from .explorer import Explorer, explore
 from .imagenet import WeightsUnavailableError, imagenet_model
@@ -24,5 +26,6 @@ from .squeeze import SQUEEZE_MODES, squeeze
 __version__ = "0.1.0"
 
 __all__ = ["analysis", "checks", "data", "figures", "filters", "interventions", "models", "pretrained", "capture",
-           "capture_register", "se_modules", "explore", "Explorer",
+           "capture_register", "se_modules", "explore", "Explorer", "attention", "capture_register_spatial",
+           "spatial_modules",
            "imagenet_model", "WeightsUnavailableError", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]

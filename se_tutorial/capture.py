@@ -11,6 +11,17 @@ Known SE modules: the course's :class:`~se_tutorial.SEBlock`, torchvision's
 
 Other modules take part with :func:`register`: name the sub-module whose input (or
 output) is the squeezed vector and the sub-module whose output is the channel weights.
+
+The attention modules of :mod:`se_tutorial.attention` take part too. Their channel
+weights are recorded as SE's (ECA; CBAM's channel gate ``*.channel``; scSE's ``*.cse``,
+an SEBlock), and their spatial weights as maps, one per image:
+
+    rec.spatial_maps["stage1.0.attn.spatial"]   # (N, H, W): CBAM's spatial gate, weights in (0, 1)
+
+Spatial gates: :class:`~se_tutorial.attention.SpatialAttention` and scSE's
+:class:`~se_tutorial.attention.SpatialSE` ((N, 1, H, W) maps), and coordinate
+attention, whose weight of channel c at (i, j) is ``a_h[c, i] · a_w[c, j]``; its map is
+that product averaged over the channels. :func:`register_spatial` adds other modules.
 """
 from __future__ import annotations
 
@@ -32,6 +43,10 @@ class _Points:
 
 _REGISTRY: dict[type, _Points] = {}
 
+#: Spatial gates: module type → the sub-module whose output is the (N, 1 or C, H, W) map,
+#: or a pair (row gate, column gate) whose outputs are (N, C, H, 1) and (N, C, 1, W).
+_SPATIAL: dict[type, str | tuple[str, str]] = {}
+
 
 def register(module_type: type, *, squeeze: str, excitation: str, squeeze_side: str = "input") -> None:
     """Let :func:`capture` record modules of ``module_type``.
@@ -52,8 +67,31 @@ def register(module_type: type, *, squeeze: str, excitation: str, squeeze_side: 
     _REGISTRY[module_type] = _Points(squeeze, squeeze_side, excitation)
 
 
+def register_spatial(module_type: type, *, gate: str | tuple[str, str]) -> None:
+    """Let :func:`capture` record the spatial weights of modules of ``module_type``.
+
+    Args:
+        module_type: the class of your attention module.
+        gate: name of the sub-module whose output is the spatial weights, shaped
+            (N, 1, H, W) or (N, C, H, W) (averaged over C); or a pair of names
+            ``(row, column)`` whose outputs a_h (N, C, H, 1) and a_w (N, C, 1, W)
+            multiply to the weights (coordinate attention).
+    """
+    pair = isinstance(gate, tuple)
+    if not (isinstance(gate, str) or (pair and len(gate) == 2 and all(isinstance(g, str) for g in gate))):
+        raise ValueError(f"gate must be a sub-module name or a pair (row gate, column gate) of names; got {gate!r}.")
+    _SPATIAL[module_type] = gate
+
+
 def _register_known() -> None:
     register(SEBlock, squeeze="excitation", excitation="excitation")
+    from .attention import ECA, ChannelAttention, CoordAttention, SpatialAttention, SpatialSE
+
+    register(ECA, squeeze="conv", excitation="gate")
+    register(ChannelAttention, squeeze="avg_pool", squeeze_side="output", excitation="gate")
+    register_spatial(SpatialAttention, gate="gate")
+    register_spatial(SpatialSE, gate="gate")
+    register_spatial(CoordAttention, gate=("gate_h", "gate_w"))
     try:
         from torchvision.ops import SqueezeExcitation
 
@@ -76,8 +114,16 @@ _register_known()
 
 
 def se_modules(model: nn.Module) -> dict[str, nn.Module]:
-    """The SE modules of ``model`` that :func:`capture` knows, name → module, in registration order."""
+    """The SE modules of ``model`` that :func:`capture` knows, name → module, in registration order.
+
+    "SE modules" are those with channel weights (SE, ECA, CBAM's channel gate, ...).
+    """
     return {name: m for name, m in model.named_modules() if type(m) in _REGISTRY}
+
+
+def spatial_modules(model: nn.Module) -> dict[str, nn.Module]:
+    """The spatial gates of ``model`` that :func:`capture` records (see :func:`register_spatial`), name → module."""
+    return {name: m for name, m in model.named_modules() if type(m) in _SPATIAL}
 
 
 def excitation_output(module: nn.Module) -> nn.Module:
@@ -101,14 +147,19 @@ class Recorder:
     Attributes:
         squeezes: module name → (N, C) tensor of squeezed vectors z.
         excitations: module name → (N, C) tensor of channel weights s.
-        Both are in forward order, detached, on the CPU; several forward calls
+        spatial_maps: module name → (N, H, W) tensor of spatial weights (spatial gates).
+        All are in forward order, detached, on the CPU; several forward calls
         are concatenated along N.
+        names, spatial_names: the recorded modules with channel weights, and the spatial gates.
     """
 
-    def __init__(self, names) -> None:
+    def __init__(self, names, spatial_names=()) -> None:
         self.names = list(names)
+        self.spatial_names = list(spatial_names)
         self._z: dict[str, list[torch.Tensor]] = {}
         self._s: dict[str, list[torch.Tensor]] = {}
+        self._maps: dict[str, list[torch.Tensor]] = {}
+        self._rows: dict[str, list[torch.Tensor]] = {}  # coordinate attention's a_h, until a_w comes
 
     @staticmethod
     def _cat(parts: dict[str, list[torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -122,14 +173,23 @@ class Recorder:
     def excitations(self) -> dict[str, torch.Tensor]:
         return self._cat(self._s)
 
+    @property
+    def spatial_maps(self) -> dict[str, torch.Tensor]:
+        return self._cat(self._maps)
+
+    def _add_map(self, name: str, out: torch.Tensor) -> None:
+        """Record a gate's (N, 1 or C, H, W) output as an (N, H, W) map (mean over the channels)."""
+        self._maps.setdefault(name, []).append(out.detach().float().mean(1).cpu())
+
     def clear(self) -> None:
         """Forget everything recorded so far."""
-        self._z.clear()
-        self._s.clear()
+        for d in (self._z, self._s, self._maps, self._rows):
+            d.clear()
 
     def __repr__(self) -> str:
-        n = next((sum(len(t) for t in v) for v in self._s.values()), 0)
-        return f"Recorder({len(self.names)} SE modules, {n} images recorded)"
+        n = next((sum(len(t) for t in v) for d in (self._s, self._maps) for v in d.values()), 0)
+        spatial = f", {len(self.spatial_names)} spatial gates" if self.spatial_names else ""
+        return f"Recorder({len(self.names)} SE modules{spatial}, {n} images recorded)"
 
 
 @contextmanager
@@ -138,10 +198,11 @@ def capture(model: nn.Module):
 
     Yields:
         a :class:`Recorder`; its ``squeezes`` and ``excitations`` map each SE module's
-        name (as in ``model.named_modules()``) to an (N, C) tensor.
+        name (as in ``model.named_modules()``) to an (N, C) tensor, and its
+        ``spatial_maps`` each spatial gate's name to an (N, H, W) tensor.
 
     Raises:
-        ValueError: the model has no SE module of a known type.
+        ValueError: the model has no SE module (nor spatial gate) of a known type.
 
     Note:
         Inside ``se_tutorial.interventions.override_excitation`` the recorded s is the
@@ -149,14 +210,15 @@ def capture(model: nn.Module):
         the override; entered before it, capture sees the original s.
     """
     modules = se_modules(model)
-    if not modules:
-        known = ", ".join(f"{t.__module__}.{t.__qualname__}" for t in _REGISTRY)
+    spatial = spatial_modules(model)
+    if not modules and not spatial:
+        known = ", ".join(f"{t.__module__}.{t.__qualname__}" for t in [*_REGISTRY, *_SPATIAL])
         raise ValueError(
             f"{type(model).__name__} has no SE module that capture knows; looked for: {known}. "
             "Build the model with SE (e.g. small_resnet(se='standard')), or register your own module type "
             "with se_tutorial.capture_register(...)."
         )
-    rec = Recorder(modules)
+    rec = Recorder(modules, spatial)
     handles = []
     for name, m in modules.items():
         points = _REGISTRY[type(m)]
@@ -176,6 +238,22 @@ def capture(model: nn.Module):
         else:
             handles.append(zmod.register_forward_hook(on_z_output))
         handles.append(smod.register_forward_hook(on_s))
+    for name, m in spatial.items():
+        gate = _SPATIAL[type(m)]
+        if isinstance(gate, str):
+            def on_map(_mod, _args, out, _name=name):
+                rec._add_map(_name, out)
+
+            handles.append(m.get_submodule(gate).register_forward_hook(on_map))
+        else:
+            def on_rows(_mod, _args, out, _name=name):
+                rec._rows.setdefault(_name, []).append(out.detach())
+
+            def on_cols(_mod, _args, out, _name=name):
+                rec._add_map(_name, rec._rows[_name].pop() * out.detach())   # (N, C, H, 1) · (N, C, 1, W)
+
+            handles.append(m.get_submodule(gate[0]).register_forward_hook(on_rows))
+            handles.append(m.get_submodule(gate[1]).register_forward_hook(on_cols))
     try:
         yield rec
     finally:

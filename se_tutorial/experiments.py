@@ -1,16 +1,19 @@
-"""Does SE help? The paper's ablations (Tables 10–14) at a scale a laptop can afford.
+"""Does SE help? The paper's ablations (Tables 10–14), and the modules that followed SE, at a scale a laptop can afford.
 
 Every experiment trains the course's small ResNet (widths 16-32-64, one basic block
 per stage) on a fixed part of Fashion-MNIST (the first 15,000 training images, 3 epochs),
 once per seed, and measures its accuracy on the 10,000 test images. Named configurations change one thing at a time against the SE baseline
 (``"se"``: SE in every block, standard position, r = 4, average squeeze, sigmoid gate).
+Notebook 05 uses the suite ``"05"`` (the ablations); notebook 07 the suite ``"07"``: the
+plain network, SE, and the modules of :mod:`se_tutorial.attention` each in SE's place.
 
 Command line (results go to ``data/results/<name>.json``, one file per configuration; each
 command also appends what it ran and its wall time to ``data/results/runs.json``):
 
-    python -m se_tutorial.experiments --budget full --out data/results/     # all of them (~40 min on 2 cores)
+    python -m se_tutorial.experiments --budget full --out data/results/     # all of them (~65 min on 2 quiet cores)
     python -m se_tutorial.experiments --budget tiny --out data/results/     # seconds: checks that the code runs
     python -m se_tutorial.experiments --only plain,se --budget full --out data/results/
+    python -m se_tutorial.experiments --suite 07 --resume --costs --budget full --out data/results/
     python -m se_tutorial.experiments --resume ...   # keep stored seeds, run only missing ones
     python -m se_tutorial.experiments --list
 
@@ -41,6 +44,7 @@ from pathlib import Path
 import torch
 
 from ._validate import check_choice, check_positive_int
+from . import attention as _attention
 from .models import SE_VARIANTS, small_resnet
 from .se_block import SEBlock
 
@@ -59,6 +63,9 @@ class Config:
         gate: ``"sigmoid"``, ``"tanh"`` or ``"relu"`` (Table 12).
         stages: the stages (1, 2, 3) whose blocks get SE (Table 13).
         widths, blocks: the small ResNet's stage widths and blocks per stage.
+        attention: ``None`` for SE itself, or a module of :mod:`se_tutorial.attention`
+            (``"spatial"``, ``"cbam"``, ``"eca"``, ``"scse"``, ``"coord"``) put where SE goes,
+            built with ``reduction`` (``squeeze`` and ``gate`` apply to SE only).
     """
 
     se: str | None = "standard"
@@ -68,6 +75,7 @@ class Config:
     stages: tuple[int, ...] = (1, 2, 3)
     widths: tuple[int, ...] = (16, 32, 64)
     blocks: tuple[int, ...] = (1, 1, 1)
+    attention: str | None = None
 
 
 #: The named configurations. ``"se"`` is the SE baseline; each other SE entry changes one setting.
@@ -86,6 +94,18 @@ CONFIGS: dict[str, Config] = {
     "pre": Config(se="pre"),
     "post": Config(se="post"),
     "identity": Config(se="identity"),
+    "spatial": Config(attention="spatial"),
+    "cbam": Config(attention="cbam"),
+    "eca": Config(attention="eca"),
+    "scse": Config(attention="scse"),
+    "coord": Config(attention="coord"),
+}
+
+#: Which configurations each notebook reads: ``--suite 05`` or ``--suite 07`` runs just those.
+SUITES: dict[str, tuple[str, ...]] = {
+    "05": ("plain", "se", "r2", "r8", "r16", "squeeze_max", "gate_tanh", "gate_relu", "stage1", "stage2", "stage3",
+           "pre", "post", "identity"),
+    "07": ("plain", "se", "spatial", "cbam", "eca", "scse", "coord"),
 }
 
 #: The ablations, each mirroring one of the paper's tables: (label, configuration name) rows.
@@ -109,17 +129,21 @@ def build(config: Config, seed: int) -> torch.nn.Module:
     """Build the network of ``config`` with seeded initial weights.
 
     The plain network is built first (``torch.manual_seed(seed)``), then SE modules
-    are added to the blocks of ``config.stages``. So, for one seed, every
-    configuration has the same convolution and classifier weights.
+    (or ``config.attention``'s modules) are added to the blocks of ``config.stages``.
+    So, for one seed, every configuration has the same convolution and classifier weights.
 
     Returns:
         A :class:`~se_tutorial.models.SmallResNet`: (N, 1, 28, 28) → (N, 10). With all
         three stages, its modules and parameter shapes equal
-        ``small_resnet(se=config.se, reduction=..., squeeze=..., gate=...)``'s.
+        ``small_resnet(se=config.se, reduction=..., squeeze=..., gate=..., attention=...)``'s.
     """
     if not isinstance(config, Config):
         raise ValueError(f"build expects an experiments.Config; got {type(config).__name__}.")
     check_choice("se variant", config.se, SE_VARIANTS)
+    if config.attention is not None:
+        check_choice("attention", config.attention, _attention.ATTENTIONS[1:])
+        if config.se is None:
+            raise ValueError(f"a configuration with attention={config.attention!r} needs a position: se='standard', ...")
     for s in config.stages:
         check_choice("stage", s, tuple(range(1, len(config.widths) + 1)))
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -131,8 +155,11 @@ def build(config: Config, seed: int) -> torch.nn.Module:
     for s in sorted(config.stages):
         for block in getattr(model, f"stage{s}"):
             channels = block.conv1.in_channels if config.se == "pre" else block.conv1.out_channels
-            block.se = SEBlock(channels, config.reduction, squeeze=config.squeeze, gate=config.gate)
-            block.variant = config.se
+            if config.attention is None:
+                block.se = SEBlock(channels, config.reduction, squeeze=config.squeeze, gate=config.gate)
+            else:
+                block.attn = _attention.make(config.attention, channels, reduction=config.reduction)
+            block.variant, block.attention = config.se, config.attention
     return model
 
 
@@ -295,14 +322,18 @@ def write_result(out, name: str, record: dict) -> Path:
     return path
 
 
-def load_results(out="data/results", budget: str = "full") -> dict[str, dict]:
+def load_results(out="data/results", budget: str = "full", names=None) -> dict[str, dict]:
     """Read every ``out/<name>.json`` that has a ``budget`` section: name → that section.
+
+    ``names`` limits the reading to those configurations (e.g. ``SUITES["05"]``); by
+    default every configuration of :data:`CONFIGS` is looked for.
 
     Each section has ``seeds``, ``test_accuracy`` (per seed), ``mean``, ``std``,
     ``runs``, ``budget``, ``machine``, ``versions``, ``command``, ``run_seconds``.
     """
     results = {}
-    for name in CONFIGS:
+    for name in (CONFIGS if names is None else names):
+        _config(name)
         path = result_path(out, name)
         if path.is_file():
             section = json.loads(path.read_text()).get("budgets", {}).get(budget)
@@ -369,6 +400,13 @@ def _normal(obj):
     return json.loads(json.dumps(obj))
 
 
+def _stored_config(config: dict | None) -> dict | None:
+    """A stored configuration, with the fields added to :class:`Config` since it was stored at their defaults."""
+    if config is None:
+        return None
+    return {**_normal(asdict(Config())), **config}
+
+
 def stored_runs(out, name: str, budget: Budget) -> list[dict]:
     """The runs already in ``out/<name>.json`` for this configuration and budget settings.
 
@@ -380,7 +418,7 @@ def stored_runs(out, name: str, budget: Budget) -> list[dict]:
         return []
     data = json.loads(path.read_text())
     section = data.get("budgets", {}).get(budget.name)
-    if section is None or data.get("config") != _normal(asdict(CONFIGS[name])):
+    if section is None or _stored_config(data.get("config")) != _normal(asdict(CONFIGS[name])):
         return []
     settings = lambda b: {k: v for k, v in _normal(b).items() if k != "seeds"}
     if settings(section["budget"]) != settings(asdict(budget)):
@@ -446,6 +484,85 @@ def run(names, budget: Budget | str, out, *, jobs: int = 1, command: str = "", r
     return records
 
 
+# --------------------------------------------------------------------------- cost: parameters, MACs, latency
+
+COSTS_FILE = "costs.json"
+
+
+def measure_costs(names, out, *, batch_sizes=(1, 128), rounds: int = 5, repeats: int = 20, threads: int = 1,
+                  log=print) -> dict:
+    """Parameters, MACs and CPU latency of each configuration's network; written to ``out/costs.json``.
+
+    Every network is built with seed 0 and measured in eval mode with ``threads`` torch
+    threads on inputs (B, 1, 28, 28) for each B in ``batch_sizes``. Latency: the
+    networks take turns, ``rounds`` times, each turn timing ``repeats`` forward passes
+    (:func:`se_tutorial.cost.latency`); the stored figure is the median of the turns'
+    medians, so a burst of load from other programs hits every network alike. The
+    load average before and after is stored with them: timings made on a busy machine
+    say so. The file is rewritten whole: latencies compare only within one measurement.
+
+    Returns:
+        ``{"configs": {name: {"params", "attention_params", "macs" (batch 1), "latency_ms":
+        {B: median ms}, "latency_iqr_ms": {B: spread of the turns' medians}}}, "threads",
+        "rounds", "repeats", "load_before", "load_after", "machine", "versions", "date"}``.
+    """
+    from .cost import latency, macs, params
+
+    names = list(names)
+    for n in names:
+        _config(n)
+    check_positive_int("rounds", rounds)
+    check_positive_int("repeats", repeats)
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    load_before = _load()
+    try:
+        models = {n: build(CONFIGS[n], 0).eval() for n in names}
+        plain_params = params(build(CONFIGS["plain"], 0))
+        inputs = {b: torch.rand(b, 1, 28, 28, generator=torch.Generator().manual_seed(b)) for b in batch_sizes}
+        turns = {n: {b: [] for b in batch_sizes} for n in names}
+        for _ in range(rounds):
+            for b in batch_sizes:
+                for n, m in models.items():
+                    turns[n][b].append(latency(m, inputs[b], repeats=repeats, warmup=2).median * 1e3)
+    finally:
+        torch.set_num_threads(old_threads)
+    configs = {}
+    for n, m in models.items():
+        quart = {b: statistics.quantiles(t, n=4, method="inclusive") for b, t in turns[n].items()}
+        configs[n] = {"params": params(m), "attention_params": params(m) - plain_params,
+                      "macs": macs(m, (1, 1, 28, 28)),
+                      "latency_ms": {str(b): round(statistics.median(t), 4) for b, t in turns[n].items()},
+                      "latency_iqr_ms": {str(b): round(q[2] - q[0], 4) for b, q in quart.items()}}
+        log(f"{n:<8} params {configs[n]['params']:>7,}  MACs {configs[n]['macs']:>11,}  "
+            + "  ".join(f"B={b}: {configs[n]['latency_ms'][str(b)]:.3f} ms" for b in batch_sizes))
+    info = machine()
+    record = {"configs": configs, "batch_sizes": list(batch_sizes), "threads": threads, "rounds": rounds,
+              "repeats": repeats, "load_before": load_before, "load_after": _load(),
+              "machine": {k: v for k, v in info.items() if k != "versions"}, "versions": info["versions"],
+              "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    path = Path(out) / COSTS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
+def load_costs(out="data/results") -> dict:
+    """The record :func:`measure_costs` wrote to ``out/costs.json``."""
+    path = Path(out) / COSTS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist; run `python -m se_tutorial.experiments --suite 07 --costs`.")
+    return json.loads(path.read_text())
+
+
+def _load() -> list[float] | None:
+    """The 1-, 5- and 15-minute load averages (None where the system does not say)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
 def log_invocation(out, entry: dict) -> Path:
     """Append ``entry`` (what one command ran, and its wall time) to ``out/runs.json``."""
     path = Path(out) / "runs.json"
@@ -461,6 +578,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m se_tutorial.experiments", description=main.__doc__)
     ap.add_argument("--budget", default="full", choices=list(BUDGETS))
     ap.add_argument("--only", default=None, help="comma-separated configuration names (default: all)")
+    ap.add_argument("--suite", default=None, choices=list(SUITES),
+                    help="the configurations of one notebook: 05 (SE's ablations) or 07 (beyond SE)")
+    ap.add_argument("--costs", action="store_true",
+                    help="after training, measure parameters, MACs and CPU latency of these configurations "
+                         "into <out>/costs.json (one process, one thread; run it on a quiet machine)")
+    ap.add_argument("--no-train", action="store_true", help="skip training (with --costs: only measure costs)")
     ap.add_argument("--out", default="data/results", help="folder for <name>.json (default data/results)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel processes (default: cores / threads per run)")
     ap.add_argument("--resume", action="store_true",
@@ -474,7 +597,11 @@ def main(argv=None) -> int:
         for b in BUDGETS.values():
             print(b)
         return 0
+    if args.only is not None and args.suite is not None:
+        ap.error("give --only or --suite, not both.")
     names = list(CONFIGS) if args.only is None else [n.strip() for n in args.only.split(",") if n.strip()]
+    if args.suite is not None:
+        names = list(SUITES[args.suite])
     try:
         for n in names:
             _config(n)
@@ -482,7 +609,10 @@ def main(argv=None) -> int:
         ap.error(str(e))
     jobs = args.jobs or max(1, min((os.cpu_count() or 1) // budget.threads, len(names) * len(budget.seeds)))
     command = "python -m se_tutorial.experiments " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-    run(names, budget, args.out, jobs=jobs, command=command, resume=args.resume)
+    if not args.no_train:
+        run(names, budget, args.out, jobs=jobs, command=command, resume=args.resume)
+    if args.costs:
+        measure_costs(names, args.out)
     return 0
 
 

@@ -10,6 +10,7 @@ nothing is shown twice: in a notebook, make the figure the last expression of a 
     class_curves(means, overall, class_names)     per-class mean weight curves and the all-class mean (paper's Fig. 6)
     specificity_by_depth(scores, spread=...)      class specificity (and spread) against depth
     weight_histograms(excitations)                histogram of the weights of every block
+    spatial_overlay(image, maps)                  spatial attention maps drawn over the input image
 """
 from __future__ import annotations
 
@@ -278,4 +279,50 @@ def weight_histograms(excitations: dict, *, bins: int = 40, title: str | None = 
         ax.set(xlim=(0, 1), xlabel="weight $s_c$", ylabel="% of weights" if ax is axes[0] else None,
                title=f"{name}\n<0.1: {100 * (v < 0.1).mean():.0f}%   >0.9: {100 * (v > 0.9).mean():.0f}%")
     fig.suptitle(title or "Distribution of the channel weights, by depth")
+    return fig
+
+
+def spatial_overlay(image, maps: dict, *, alpha: float = 0.55, cmap: str = "inferno", shared_scale: bool = False,
+                    title: str | None = None) -> Figure:
+    """Spatial attention maps drawn over the input image, one panel per gate.
+
+    Args:
+        image: the input image, (C_in, H, W) or (H, W), values in [0, 1].
+        maps: gate name → (h, w) weights of this image (e.g. ``rec.spatial_maps[name][i]``),
+            in depth order. Each map is stretched over the whole image (a 7×7 map on a
+            28×28 image: each cell covers 4×4 pixels) and drawn with bilinear smoothing.
+        alpha: opacity of the maps.
+        cmap: the maps' colour map.
+        shared_scale: one colour scale for all maps (their joint min and max); by
+            default each map uses its own min and max, printed in its title.
+        title: a title for the figure.
+
+    Returns:
+        A Figure: the image alone, then one panel per map with its colour bar.
+    """
+    maps = _check_blocks(maps, "maps")
+    img = _image_2d(image)
+    arrays = {name: _array(m, 2, f"maps[{name!r}]", "be one image's map, shape (h, w)", " Take one image: m[i].")
+              for name, m in maps.items()}
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must be in [0, 1]; got {alpha!r}.")
+    lo = min(float(a.min()) for a in arrays.values())
+    hi = max(float(a.max()) for a in arrays.values())
+    height, width = img.shape[:2]
+    extent = (-0.5, width - 0.5, height - 0.5, -0.5)
+    fig = new_figure(figsize=(2.6 * (len(arrays) + 1) + 0.6, 3.0), layout="constrained")
+    axes = fig.subplots(1, len(arrays) + 1, squeeze=False)[0]
+    for ax in axes:
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0].set_title("input image")
+    for ax, (name, a) in zip(axes[1:], arrays.items()):
+        vmin, vmax = (lo, hi) if shared_scale else (float(a.min()), float(a.max()))
+        if vmax - vmin < 1e-6:  # a flat map: any scale shows one colour
+            vmin, vmax = vmin - 0.5e-6, vmax + 0.5e-6
+        im = ax.imshow(a, cmap=cmap, alpha=alpha, extent=extent, interpolation="bilinear", vmin=vmin, vmax=vmax)
+        fig.colorbar(im, ax=ax, shrink=0.8)
+        ax.set_title(f"{name}\n{a.shape[0]}×{a.shape[1]}, {float(a.min()):.2f} to {float(a.max()):.2f}", fontsize=9)
+    fig.suptitle(title or "Spatial attention over the input image (bright: weighted up)")
     return fig

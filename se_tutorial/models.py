@@ -1,7 +1,8 @@
 """Networks with SE blocks: small ResNets for 28×28 images, and ResNet-50 / SE-ResNet-50.
 
 SE modules get stable, readable names: ``stage3.0.se`` is the SE block of the first
-residual block of the third stage.
+residual block of the third stage. The attention modules that followed SE
+(:mod:`se_tutorial.attention`) go where SE goes, named ``stage3.0.attn``.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from torch import nn
 from torchvision.models import resnet as tv_resnet
 
 from ._validate import check_choice, check_positive_int
+from . import attention as _attention
 from .se_block import SEBlock
 
 #: Where SE sits in a residual block (the paper's Table 14).
@@ -45,14 +47,23 @@ class BasicBlock(nn.Module):
     - ``"identity"``: on the identity path, parallel to the branch: ``relu(SE(x) + F(x))``
     - ``None``: no SE.
 
+    ``attention`` names another module of :mod:`se_tutorial.attention` (``"spatial"``,
+    ``"cbam"``, ``"eca"``, ``"scse"``, ``"coord"``) to put in SE's place, as ``self.attn``
+    (``None`` or ``"se"``: an :class:`~se_tutorial.SEBlock`, as ``self.se``). Without ``se``
+    it goes to the standard position.
+
     Shapes: (N, C_in, H, W) → (N, C_out, H / stride, W / stride).
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1, *, se=None,
-                 reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid") -> None:
+                 reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid", attention: str | None = None) -> None:
         super().__init__()
         check_choice("se variant", se, SE_VARIANTS)
+        attention = _check_attention(attention)
+        if attention is not None and se is None:
+            se = "standard"
         self.variant = se
+        self.attention = attention
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(out_channels)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
@@ -64,7 +75,13 @@ class BasicBlock(nn.Module):
                 nn.Conv2d(in_channels, out_channels, 1, stride, bias=False), nn.BatchNorm2d(out_channels))
         if se is not None:
             channels = in_channels if se == "pre" else out_channels
-            self.se = SEBlock(channels, reduction, squeeze=squeeze, gate=gate)
+            if attention is None:
+                self.se = SEBlock(channels, reduction, squeeze=squeeze, gate=gate)
+            else:
+                self.attn = _attention.make(attention, channels, reduction=reduction)
+
+    def _gate(self, x: torch.Tensor) -> torch.Tensor:
+        return self.se(x) if getattr(self, "attention", None) is None else self.attn(x)
 
     def _branch(self, x: torch.Tensor) -> torch.Tensor:
         return self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
@@ -73,15 +90,22 @@ class BasicBlock(nn.Module):
         v = self.variant
         identity = self.shortcut(x)
         if v == "pre":
-            out = identity + self._branch(self.se(x))
+            out = identity + self._branch(self._gate(x))
         elif v == "standard":
-            out = identity + self.se(self._branch(x))
+            out = identity + self._gate(self._branch(x))
         elif v == "identity":
-            out = self.se(identity) + self._branch(x)
+            out = self._gate(identity) + self._branch(x)
         else:
             out = identity + self._branch(x)
         out = self.relu(out)
-        return self.se(out) if v == "post" else out
+        return self._gate(out) if v == "post" else out
+
+
+def _check_attention(attention):
+    """``None`` for SE itself (``None`` or ``"se"``), else a name of :data:`se_tutorial.attention.ATTENTIONS`."""
+    if attention is None or attention == "se":
+        return None
+    return check_choice("attention", attention, _attention.ATTENTIONS)
 
 
 class SmallResNet(nn.Module):
@@ -95,9 +119,11 @@ class SmallResNet(nn.Module):
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, widths=(16, 32, 64), blocks=(1, 1, 1),
                  se=None, reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid",
-                 mean: float = FASHION_MNIST_MEAN, std: float = FASHION_MNIST_STD) -> None:
+                 mean: float = FASHION_MNIST_MEAN, std: float = FASHION_MNIST_STD, *,
+                 attention: str | None = None) -> None:
         super().__init__()
         check_choice("se variant", se, SE_VARIANTS)
+        attention = _check_attention(attention)
         widths, blocks = tuple(widths), tuple(blocks)
         if len(widths) != 3 or len(blocks) != 3:
             raise ValueError(f"small_resnet has 3 stages: give 3 widths and 3 block counts; got widths={widths}, blocks={blocks}.")
@@ -113,7 +139,8 @@ class SmallResNet(nn.Module):
             layers = []
             for j in range(n):
                 stride = 2 if (i > 0 and j == 0) else 1
-                layers.append(BasicBlock(c_in, w, stride, se=se, reduction=reduction, squeeze=squeeze, gate=gate))
+                layers.append(BasicBlock(c_in, w, stride, se=se, reduction=reduction, squeeze=squeeze, gate=gate,
+                                         attention=attention))
                 c_in = w
             self.add_module(f"stage{i + 1}", nn.Sequential(*layers))
         self.pool = nn.AdaptiveAvgPool2d(1)
@@ -131,8 +158,9 @@ class SmallResNet(nn.Module):
 
 
 def small_resnet(num_classes: int = 10, in_channels: int = 1, widths=(16, 32, 64), blocks=(1, 1, 1), se=None,
-                 reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid") -> SmallResNet:
-    """A small ResNet for 28×28 images, with or without SE.
+                 reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid", *,
+                 attention: str | None = None) -> SmallResNet:
+    """A small ResNet for 28×28 images, with or without SE (or another attention module in its place).
 
     Args:
         num_classes: number of output classes.
@@ -143,12 +171,16 @@ def small_resnet(num_classes: int = 10, in_channels: int = 1, widths=(16, 32, 64
         reduction: the SE ratio r (hidden width ``max(1, C // r)``); 4 by default, since
             these networks are narrow (r = 16 would leave 1 hidden unit for 16 channels).
         squeeze, gate: passed to every :class:`~se_tutorial.SEBlock`.
+        attention: ``None`` (SE, when ``se`` is given) or a module of :mod:`se_tutorial.attention`
+            to put where SE goes: ``"spatial"``, ``"cbam"``, ``"eca"``, ``"scse"`` or ``"coord"``
+            (built by ``se_tutorial.attention.make(name, C, reduction=reduction)``, named
+            ``stageK.0.attn``). With ``se=None`` it sits at the standard position.
 
     Returns:
         A :class:`SmallResNet`; input (N, in_channels, 28, 28) in [0, 1] → logits (N, num_classes).
         The model normalises its input itself.
     """
-    return SmallResNet(num_classes, in_channels, widths, blocks, se, reduction, squeeze, gate)
+    return SmallResNet(num_classes, in_channels, widths, blocks, se, reduction, squeeze, gate, attention=attention)
 
 
 # --------------------------------------------------------------------------- ResNet-50

@@ -145,3 +145,63 @@ def test_other_modules_take_part_by_registering():
         _REGISTRY.pop(GatedPool)
     with pytest.raises(ValueError, match="squeeze_side must be 'input' or 'output'"):
         se.capture_register(GatedPool, squeeze="pool", excitation="gate", squeeze_side="left")
+
+
+# --------------------------------------------------------------------------- the modules beyond SE
+
+
+def test_attention_modules_channel_weights_and_spatial_maps():
+    from se_tutorial import attention as A
+
+    torch.manual_seed(0)
+    expected = {"spatial": ([], ["attn"]), "cbam": (["attn.channel"], ["attn.spatial"]), "eca": (["attn"], []),
+                "scse": (["attn.cse"], ["attn.sse"]), "coord": ([], ["attn"])}
+    x = torch.rand(2, 1, 28, 28)
+    for name, (channel, spatial) in expected.items():
+        model = small_resnet(attention=name).eval()
+        inputs = {}
+        watched = {**se.se_modules(model), **se.spatial_modules(model)}
+        handles = [m.register_forward_pre_hook(lambda mod, args, n=n: inputs.__setitem__(n, args[0].detach()))
+                   for n, m in watched.items()]
+        with torch.no_grad(), se.capture(model) as rec:
+            model(x)
+        for h in handles:
+            h.remove()
+        stages = [f"stage{k}.0." for k in (1, 2, 3)]
+        assert list(rec.excitations) == [s + c for s in stages for c in channel], name
+        assert list(rec.spatial_maps) == rec.spatial_names == [s + c for s in stages for c in spatial], name
+        for n, s in rec.excitations.items():
+            u = inputs[n]
+            m = model.get_submodule(n)
+            torch.testing.assert_close(rec.squeezes[n], u.mean((2, 3)))
+            if isinstance(m, A.ECA):
+                want = torch.sigmoid(m.conv(u.mean((2, 3))[:, None]))[:, 0]
+            elif isinstance(m, A.ChannelAttention):
+                want = torch.sigmoid(m.mlp(u.mean((2, 3))) + m.mlp(u.amax((2, 3))))
+            else:
+                want = m.excitation(u.mean((2, 3)))
+            torch.testing.assert_close(s, want)
+        for n, maps in rec.spatial_maps.items():
+            u, m = inputs[n], model.get_submodule(n)
+            assert maps.shape == (2, *u.shape[2:])
+            if isinstance(m, A.CoordAttention):  # the weight of channel c at (i, j), averaged over c
+                want = (m(u) / u).mean(1)
+            elif isinstance(m, A.SpatialSE):
+                want = torch.sigmoid(m.conv(u))[:, 0]
+            else:
+                want = m.attention_map(u)[:, 0]
+            torch.testing.assert_close(maps, want, rtol=1e-4, atol=1e-5)
+        assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_spatial_maps_accumulate_and_clear():
+    model = small_resnet(attention="coord").eval()
+    with se.capture(model) as rec:
+        model(torch.rand(1, 1, 28, 28))
+        model(torch.rand(3, 1, 28, 28))
+    assert rec.spatial_maps["stage3.0.attn"].shape == (4, 7, 7)
+    assert "3 spatial gates, 4 images" in repr(rec)
+    rec.clear()
+    assert rec.spatial_maps == {}
+    with pytest.raises(ValueError, match="gate must be a sub-module name or a pair"):
+        se.capture_register_spatial(GatedPool, gate=("a", "b", "c"))

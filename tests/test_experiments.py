@@ -1,4 +1,4 @@
-"""The experiments of notebook 05: configurations, stored results, and exact reproduction at the tiny budget."""
+"""The experiments of notebooks 05 and 07: configurations, stored results and costs, exact reproduction at the tiny budget."""
 import json
 import statistics
 from pathlib import Path
@@ -139,3 +139,76 @@ def test_tiny_budget_reproduces_the_stored_result_exactly():
         assert again["train_loss"] == pytest.approx(run["train_loss"], rel=1e-5)
         accuracies.append(again["test_accuracy"])
     assert round(statistics.fmean(accuracies), 4) == stored["mean"]
+
+
+# --------------------------------------------------------------------------- notebook 07: beyond SE
+
+
+def test_suites_name_known_configurations():
+    assert set(E.SUITES["05"]) | set(E.SUITES["07"]) == set(E.CONFIGS)
+    assert E.SUITES["07"] == ("plain", "se", "spatial", "cbam", "eca", "scse", "coord")
+    for name in E.SUITES["07"][2:]:
+        cfg = E.CONFIGS[name]
+        assert cfg.attention == name and cfg.se == "standard" and cfg.reduction == E.CONFIGS["se"].reduction
+
+
+@pytest.mark.parametrize("name", ["spatial", "cbam", "eca", "scse", "coord"])
+def test_attention_configurations_share_the_plain_weights(name):
+    plain, other = E.build(E.CONFIGS["plain"], 2), E.build(E.CONFIGS[name], 2)
+    for key, p in plain.state_dict().items():
+        assert torch.equal(p, other.state_dict()[key]), key
+    reference = small_resnet(attention=name)
+    assert list(reference.state_dict()) == list(other.state_dict())
+    reference.load_state_dict(other.state_dict())
+    x = torch.rand(2, 1, 28, 28)
+    other.eval(), reference.eval()
+    assert torch.equal(other(x), reference(x))
+    with pytest.raises(ValueError, match="needs a position"):
+        E.build(E.Config(se=None, attention=name), 0)
+
+
+def test_results_stored_before_the_attention_field_still_resume(tmp_path):
+    budget = E.BUDGETS["tiny"]
+    runs = [{"seed": s, "test_accuracy": 50.0, "test_loss": 1.0, "train_loss": 1.0, "seconds": 1.0} for s in budget.seeds]
+    path = E.write_result(tmp_path, "se", E.summarize("se", budget, runs, jobs=1, command="test"))
+    data = json.loads(path.read_text())
+    del data["config"]["attention"]  # as files written before the field existed
+    path.write_text(json.dumps(data))
+    assert len(E.stored_runs(tmp_path, "se", budget)) == len(budget.seeds)
+    data["config"]["attention"] = "eca"
+    path.write_text(json.dumps(data))
+    assert E.stored_runs(tmp_path, "se", budget) == []
+
+
+def test_measure_costs_writes_params_macs_and_latency(tmp_path):
+    from se_tutorial.cost import macs, params
+
+    record = E.measure_costs(["plain", "eca"], tmp_path, batch_sizes=(1, 4), rounds=2, repeats=2, log=lambda *_: None)
+    assert E.load_costs(tmp_path) == json.loads(json.dumps(record))
+    for name in ("plain", "eca"):
+        entry = record["configs"][name]
+        model = E.build(E.CONFIGS[name], 0)
+        assert entry["params"] == params(model) and entry["macs"] == macs(model, (1, 1, 28, 28))
+        assert set(entry["latency_ms"]) == {"1", "4"} and all(v > 0 for v in entry["latency_ms"].values())
+    assert record["configs"]["eca"]["attention_params"] == 3 + 3 + 3 and record["configs"]["plain"]["attention_params"] == 0
+    assert record["threads"] == 1 and record["rounds"] == 2
+    with pytest.raises(FileNotFoundError, match="--costs"):
+        E.load_costs(tmp_path / "nowhere")
+
+
+def test_command_line_suites(capsys):
+    with pytest.raises(SystemExit):
+        E.main(["--suite", "07", "--only", "se"])
+    assert "not both" in capsys.readouterr().err
+
+
+def test_stored_costs_of_notebook_07():
+    from se_tutorial.cost import macs, params
+
+    costs = E.load_costs(RESULTS)
+    assert list(costs["configs"]) == list(E.SUITES["07"]), "run `python -m se_tutorial.experiments --suite 07 --costs --no-train`"
+    for name, entry in costs["configs"].items():
+        model = E.build(E.CONFIGS[name], 0)
+        assert entry["params"] == params(model) and entry["macs"] == macs(model, (1, 1, 28, 28)), name
+        assert all(v > 0 for v in entry["latency_ms"].values())
+    assert costs["load_before"] is not None and costs["versions"]["torch"]

@@ -74,3 +74,29 @@ def test_specificity_and_histograms():
     assert sum(p.get_height() for p in hist.axes[0].patches) == pytest.approx(100.0)
     with pytest.raises(ValueError, match="non-empty dict"):
         figures.weight_histograms({})
+
+
+def test_spatial_overlay_draws_each_map_over_the_whole_image():
+    image = torch.rand(1, 28, 28)
+    maps = {"stage1.0.attn": torch.rand(28, 28), "stage3.0.attn": torch.tensor([[0.2, 0.8], [0.5, 0.4]])}
+    fig = figures.spatial_overlay(image, maps)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 3                                     # the image, then one panel per map
+    assert panels[0].get_title() == "input image" and len(panels[0].images) == 1
+    for ax, (name, m) in zip(panels[1:], maps.items()):
+        base, over = ax.images
+        np.testing.assert_allclose(base.get_array(), image[0].numpy())
+        np.testing.assert_allclose(over.get_array(), m.numpy(), rtol=1e-6)
+        assert over.get_extent() == [-0.5, 27.5, 27.5, -0.5]   # stretched over the image
+        assert name in ax.get_title()
+    assert "0.20 to 0.80" in panels[2].get_title()
+    assert panels[2].images[1].get_clim() == pytest.approx((0.2, 0.8))
+    shared = figures.spatial_overlay(image, maps, shared_scale=True)
+    lo, hi = float(maps["stage1.0.attn"].min().clamp(max=0.2)), float(maps["stage1.0.attn"].max().clamp(min=0.8))
+    assert [ax for ax in shared.axes if ax.images][2].images[1].get_clim() == pytest.approx((lo, hi))
+    flat = figures.spatial_overlay(image, {"a": torch.full((7, 7), 0.5)})
+    assert np.isfinite([ax for ax in flat.axes if ax.images][1].images[1].get_clim()).all()
+    with pytest.raises(ValueError, match=r"shape \(h, w\)"):
+        figures.spatial_overlay(image, {"a": torch.rand(2, 7, 7)})
+    with pytest.raises(ValueError, match="non-empty dict"):
+        figures.spatial_overlay(image, {})

@@ -116,3 +116,35 @@ def test_small_resnet_errors(kwargs, message):
 def test_small_resnet_rank_error():
     with pytest.raises(ValueError, match=r"expects images of shape \(N, C, H, W\); got shape \(1, 28, 28\)"):
         small_resnet()(torch.rand(1, 28, 28))
+
+
+@pytest.mark.parametrize("attention", ["spatial", "cbam", "eca", "scse", "coord"])
+def test_small_resnet_puts_other_attention_modules_where_se_goes(attention):
+    from se_tutorial import attention as A
+
+    torch.manual_seed(0)
+    model = small_resnet(attention=attention)
+    assert model(torch.rand(1, 1, 28, 28)).shape == (1, 10)
+    names = [n for n, _ in model.named_children()]
+    modules = {n: m for n, m in model.named_modules() if n.endswith(".attn")}
+    assert list(modules) == ["stage1.0.attn", "stage2.0.attn", "stage3.0.attn"]
+    assert not any(isinstance(m, se.SEBlock) and n.endswith(".se") for n, m in model.named_modules())
+    assert n_params(model) - n_params(small_resnet()) == sum(A.params(attention, c, reduction=4) for c in (16, 32, 64))
+    assert names[:2] == ["normalize", "stem"]
+    # standard position: relu(x + attn(F(x)))
+    block = se.models.BasicBlock(16, 16, attention=attention).eval()
+    x = torch.randn(2, 16, 8, 8)
+    branch = block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))
+    torch.testing.assert_close(block(x), torch.relu(x + block.attn(branch)))
+    pre = se.models.BasicBlock(16, 32, 2, se="pre", attention=attention).eval()
+    assert pre(torch.randn(2, 16, 8, 8)).shape == (2, 32, 4, 4)
+
+
+def test_attention_se_is_the_se_block_and_unknown_names_are_refused():
+    torch.manual_seed(0)
+    a = small_resnet(se="standard")
+    torch.manual_seed(0)
+    b = small_resnet(se="standard", attention="se")
+    assert list(a.state_dict()) == list(b.state_dict())
+    with pytest.raises(ValueError, match="unknown attention 'bam'"):
+        small_resnet(attention="bam")
