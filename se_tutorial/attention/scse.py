@@ -4,10 +4,10 @@
     sSE(x) = σ(Conv_1×1,C→1(x)) ⊙ x             one weight per position, from a weighted sum of the channels
     scSE(x) = max(cSE(x), sSE(x))               element-wise ("max-out")
 
-The combination: the MICCAI paper adds the two; the journal version compared ways to
-combine them and favoured the element-wise maximum, which is what the authors'
-released code does. We take the maximum by default (``combine="max"``); ``"add"`` gives
-the paper's sum.
+The combination: the authors' released code takes the element-wise maximum, and their
+journal version (TMI 2019), which compared ways to combine the two, favoured it; adding
+them is the other common reading. We take the maximum by default (``combine="max"``);
+``"add"`` gives the sum.
 
 Where it sits: after a convolutional block (the paper puts it after the encoder and
 decoder blocks of U-Net-like segmentation networks); in our ResNets, where SE sits.
@@ -66,7 +66,7 @@ class SCSE(nn.Module):
     Args:
         channels: C.
         reduction: r of the channel SE (the authors' default is 2).
-        combine: ``"max"`` (element-wise maximum, the authors' code) or ``"add"`` (the MICCAI paper).
+        combine: ``"max"`` (element-wise maximum, the authors' code) or ``"add"`` (the sum).
 
     Attributes:
         cse: an :class:`~se_tutorial.SEBlock` (channel weights s, as for SE).
