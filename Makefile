@@ -34,10 +34,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test,teach]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test]"
 	@touch $@
 
 install: $(STAMP)
+
+# nbgrader, for the assignments and their grading test: installed by the targets that need it,
+# so that a student's `make lab` shows no teacher's menus.
+TEACH_STAMP = $(VENV)/.se-tutorial-teach-installed
+
+$(TEACH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[teach]"
+	@touch $@
 
 DATA_STAMP = data/FashionMNIST/raw/t10k-labels-idx1-ubyte
 
@@ -53,13 +61,13 @@ checkpoints: install data
 lab: install data
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
-unit: install data
+unit: install data $(TEACH_STAMP)
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
 notebooks: install data
 	$(BIN)/python -m pytest --nbval --nbval-current-env notebooks $(PYTEST_ARGS)
 
-test: install data
+test: install data $(TEACH_STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
 
 # The course as a static site, from the outputs stored in the notebooks (nothing is executed).
@@ -96,7 +104,7 @@ execute: install data
 
 # The student versions of the assignments: no solutions, no hidden tests (docs/teaching.md).
 ASSIGNMENTS = $(notdir $(wildcard assignments/source/*))
-assignments: install
+assignments: install $(TEACH_STAMP)
 	cd assignments && for a in $(ASSIGNMENTS); do \
 	  PATH="$(abspath $(BIN)):$$PATH" nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; done
 
