@@ -122,10 +122,6 @@ def _linear(module: nn.Module, name: str, who: str, in_f: int, out_f: int) -> nn
     return layer
 
 
-def _build(cls, who: str, *args):
-    return _call(cls, who, *args)
-
-
 def check_excitation(cls) -> str:
     """Check an excitation class: ``cls(channels, reduction)`` maps (N, C) → (N, C) weights in (0, 1).
 
@@ -136,7 +132,7 @@ def check_excitation(cls) -> str:
     for i, (c, r) in enumerate(cases):
         h = max(1, c // r)
         who = f"your Excitation({c}, {r})"
-        mine = _build(cls, who, c, r)
+        mine = _call(cls, who, c, r)
         if not isinstance(mine, nn.Module):
             _fail(f"{who} is a {type(mine).__name__}; make it a subclass of nn.Module.")
         _linear(mine, "fc1", who, c, h)
@@ -165,7 +161,7 @@ def check_se_block(cls) -> str:
     for i, shape in enumerate(SHAPES):
         c, r = shape[1], 4
         who = f"your SE block({c}, {r})"
-        mine = _build(cls, who, c, r)
+        mine = _call(cls, who, c, r)
         exc = getattr(mine, "excitation", None)
         if exc is None:
             _fail(f"{who} has no attribute `excitation`; keep the MLP as self.excitation = Excitation(channels, reduction).")
@@ -215,7 +211,7 @@ def check_residual_block(cls, variant: str) -> str:
         raise ValueError(f"unknown variant {variant!r}; expected one of {', '.join(map(repr, VARIANT_FORMULAS))}.")
     c, r = 8, 2
     who = f"your block({c}, {r}, {variant!r})"
-    mine = _build(cls, who, c, r, variant)
+    mine = _call(cls, who, c, r, variant)
     torch.manual_seed(0)
     ref = BasicBlock(c, c, se=variant, reduction=r)
     try:
