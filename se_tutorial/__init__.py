@@ -11,17 +11,45 @@ torch.Size([2, 32, 8, 8])
 >>> se.SEBlock(32)(x).shape
 torch.Size([2, 32, 8, 8])
 """
-from . import analysis, checks, data, figures, filters, interventions, models
-from . import attention
+from __future__ import annotations
+
+import importlib
+
 from .capture import capture, register as capture_register, register_spatial as capture_register_spatial, \
     se_modules, spatial_modules
-from .checkpoints import pretrained
-from .explorer import Explorer, explore
-from .imagenet import WeightsUnavailableError, imagenet_model
 from .excitation import GATES, Excitation, excitation_params, hidden_size
 from .scale import scale
 from .se_block import SEBlock
 from .squeeze import SQUEEZE_MODES, squeeze
+
+# The rest loads on first use (PEP 562), so that ``import se_tutorial`` costs little more than
+# ``import torch, torchvision``: figures and the explorer need matplotlib, the explorer ipywidgets.
+_SUBMODULES = ("analysis", "attention", "checkpoints", "checks", "cost", "data", "env", "experiments", "explorer",
+               "figures", "filters", "imagenet", "interventions", "models", "train")
+_LAZY = {  # name → (submodule, attribute)
+    "pretrained": ("checkpoints", "pretrained"),
+    "Explorer": ("explorer", "Explorer"),
+    "explore": ("explorer", "explore"),
+    "WeightsUnavailableError": ("imagenet", "WeightsUnavailableError"),
+    "imagenet_model": ("imagenet", "imagenet_model"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attribute)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SUBMODULES, *_LAZY})
+
 
 __version__ = "0.1.0"
 

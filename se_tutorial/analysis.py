@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._validate import check_positive_int, shape_str
+from ._validate import as_int, check_positive_int, shape_str
 from .capture import capture, se_modules
 
 
@@ -39,7 +39,7 @@ def _check_excitations(s, who: str = "s") -> torch.Tensor:
 
 
 def _check_labels(labels, n: int, num_classes: int) -> torch.Tensor:
-    check_positive_int("num_classes", num_classes)
+    num_classes = check_positive_int("num_classes", num_classes)
     if not isinstance(labels, torch.Tensor):
         raise ValueError(f"labels must be a torch.Tensor of shape (N,); got {type(labels).__name__}.")
     if labels.dim() != 1 or labels.shape[0] != n:
@@ -74,7 +74,7 @@ def record(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> tu
         ``(excitations, logits)``: ``excitations`` maps each SE block's name, in forward
         (depth) order, to an (N, C) tensor of weights; ``logits`` is the model's (N, K) output.
     """
-    check_positive_int("batch_size", batch_size)
+    batch_size = check_positive_int("batch_size", batch_size)
     if not isinstance(images, torch.Tensor) or images.dim() < 2 or len(images) == 0:
         got = shape_str(images) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ValueError(f"images must be a non-empty batch tensor (N, ...); got {got}.")
@@ -281,9 +281,11 @@ def top_channels(means: torch.Tensor, cls: int, k: int, *, relative: bool = Fals
     if not isinstance(means, torch.Tensor) or means.dim() != 2:
         raise ValueError("means must be a (K, C) tensor of class means, from class_means(...).")
     num_classes, channels = means.shape
-    if not (isinstance(cls, int) and 0 <= cls < num_classes):
+    cls_, k_ = as_int(cls), as_int(k)
+    if cls_ is None or not 0 <= cls_ < num_classes:
         raise ValueError(f"cls must be a class index in 0..{num_classes - 1}; got {cls!r}.")
-    if not (isinstance(k, int) and 1 <= k <= channels):
+    if k_ is None or not 1 <= k_ <= channels:
         raise ValueError(f"k must be an integer in 1..{channels} (the block's channels); got {k!r}.")
+    cls, k = cls_, k_
     score = means[cls] - means.mean(0) if relative else means[cls]
     return torch.argsort(score, descending=True, stable=True)[:k]

@@ -25,6 +25,7 @@ that product averaged over the channels. :func:`register_spatial` adds other mod
 """
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -98,19 +99,33 @@ def _register_known() -> None:
         register(SqueezeExcitation, squeeze="avgpool", squeeze_side="output", excitation="scale_activation")
     except ImportError:  # pragma: no cover - torchvision is a dependency
         pass
+
+
+_register_known()
+_timm_known = False
+
+
+def _register_timm() -> None:
+    """Register timm's SE modules, once timm is imported (only then can a model hold them).
+
+    Importing timm here ourselves would make ``import se_tutorial`` a second slower. A type
+    the user registered already keeps the user's points.
+    """
+    global _timm_known
+    if _timm_known or "timm" not in sys.modules:
+        return
+    _timm_known = True
     try:
         from timm.layers import SEModule
         from timm.models._efficientnet_blocks import SqueezeExcite
         from timm.models.senet import SEModule as LegacySEModule
-
-        register(SEModule, squeeze="fc1", excitation="gate")
-        register(SqueezeExcite, squeeze="conv_reduce", excitation="gate")
-        register(LegacySEModule, squeeze="fc1", excitation="sigmoid")
-    except ImportError:  # timm missing or reorganised: its modules are simply not known
-        pass
-
-
-_register_known()
+    except ImportError:  # timm reorganised: its modules are simply not known
+        return
+    for module_type, points in [(SEModule, dict(squeeze="fc1", excitation="gate")),
+                                (SqueezeExcite, dict(squeeze="conv_reduce", excitation="gate")),
+                                (LegacySEModule, dict(squeeze="fc1", excitation="sigmoid"))]:
+        if module_type not in _REGISTRY:
+            register(module_type, **points)
 
 
 def se_modules(model: nn.Module) -> dict[str, nn.Module]:
@@ -118,6 +133,7 @@ def se_modules(model: nn.Module) -> dict[str, nn.Module]:
 
     "SE modules" are those with channel weights (SE, ECA, CBAM's channel gate, ...).
     """
+    _register_timm()
     return {name: m for name, m in model.named_modules() if type(m) in _REGISTRY}
 
 
@@ -132,6 +148,7 @@ def excitation_output(module: nn.Module) -> nn.Module:
     A forward hook on it that returns a new tensor (same shape) replaces s: this is
     how interventions (``se_tutorial.interventions``) change what SE does.
     """
+    _register_timm()
     if type(module) not in _REGISTRY:
         raise ValueError(f"{type(module).__name__} is not a known SE module; see se_tutorial.capture_register.")
     return module.get_submodule(_REGISTRY[type(module)].excitation)

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from ._validate import check_positive_int
+from ._validate import check_bool, check_int, check_positive_int
 
 
 def _check_model(model, who: str) -> None:
@@ -54,6 +54,7 @@ def params(model: nn.Module, *, trainable_only: bool = False) -> int:
         8
     """
     _check_model(model, "params")
+    trainable_only = check_bool("trainable_only", trainable_only)
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
@@ -65,9 +66,8 @@ def _check_shape(input_shape) -> tuple[int, ...]:
             f"input_shape must be a tuple with a batch dimension first, such as (1, 3, 224, 224) for (N, C, H, W); "
             f"got {input_shape!r}."
         )
-    for d in input_shape:
-        check_positive_int("each entry of input_shape", d, "Give (N, C, H, W), e.g. (1, 3, 224, 224).")
-    return tuple(input_shape)
+    return tuple(check_positive_int("each entry of input_shape", d, "Give (N, C, H, W), e.g. (1, 3, 224, 224).")
+                 for d in input_shape)
 
 
 def _first_tensor(args):
@@ -169,6 +169,7 @@ def macs(model: nn.Module, input_shape, *, include_elementwise: bool = False) ->
     """
     _check_model(model, "macs")
     shape = _check_shape(input_shape)
+    include_elementwise = check_bool("include_elementwise", include_elementwise)
     counter = FlopCounterMode(display=False)
     with counter:
         _forward(model, shape)
@@ -227,9 +228,8 @@ def latency(model: nn.Module, x: torch.Tensor, *, repeats: int = 20, warmup: int
     _check_model(model, "latency")
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"latency expects the model's input as a torch.Tensor; got {type(x).__name__}.")
-    check_positive_int("repeats", repeats)
-    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
-        raise ValueError(f"warmup must be an integer >= 0; got {warmup!r}.")
+    repeats = check_positive_int("repeats", repeats)
+    warmup = check_int("warmup", warmup, minimum=0)
     was_training = model.training
     model.eval()
     times = []

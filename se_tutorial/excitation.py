@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._validate import check_choice, check_positive_int, check_vector
+from ._validate import check_bool, check_choice, check_positive_int, check_vector, param_dtype
 
 #: The gates of the paper's excitation ablation (Table 12), plus the hard sigmoid of MobileNetV3.
 GATES = {
@@ -23,10 +23,11 @@ def hidden_size(channels: int, reduction: int, min_hidden: int = 1) -> int:
 
     The floor keeps the bottleneck alive when ``channels < reduction``
     (``channels // reduction`` would be 0, a layer with no units).
+    Sizes may be ints, NumPy integers or 0-d integer tensors; the result is an int.
     """
-    check_positive_int("channels", channels)
-    check_positive_int("reduction", reduction, "The paper uses r = 16.")
-    check_positive_int("min_hidden", min_hidden)
+    channels = check_positive_int("channels", channels)
+    reduction = check_positive_int("reduction", reduction, "The paper uses r = 16.")
+    min_hidden = check_positive_int("min_hidden", min_hidden)
     return max(min_hidden, channels // reduction)
 
 
@@ -67,12 +68,14 @@ class Excitation(nn.Module):
     ) -> None:
         super().__init__()
         check_choice("gate", gate, tuple(GATES))
-        self.reduction = reduction if hidden is None else None  # None: the width was set directly
+        bias = check_bool("bias", bias)
+        channels = check_positive_int("channels", channels)
         if hidden is None:
             hidden = hidden_size(channels, reduction, min_hidden)
+            self.reduction = check_positive_int("reduction", reduction)
         else:
-            check_positive_int("channels", channels)
-            check_positive_int("hidden", hidden)
+            hidden = check_positive_int("hidden", hidden)
+            self.reduction = None  # the width was set directly
         self.channels = channels
         self.hidden = hidden
         self.gate_name = gate
@@ -82,7 +85,7 @@ class Excitation(nn.Module):
         self.gate = GATES[gate]()
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        check_vector(z, "Excitation", self.channels)
+        check_vector(z, "Excitation", self.channels, param_dtype(self))
         return self.gate(self.fc2(self.act(self.fc1(z))))
 
     def extra_repr(self) -> str:
@@ -95,4 +98,5 @@ def excitation_params(channels: int, reduction: int = 16, *, bias: bool = True, 
     When r divides C this is the paper's ``2C²/r`` (Eq. 5, for one block).
     """
     h = hidden_size(channels, reduction, min_hidden)
+    channels, bias = check_positive_int("channels", channels), check_bool("bias", bias)
     return 2 * channels * h + ((h + channels) if bias else 0)

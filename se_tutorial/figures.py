@@ -19,6 +19,8 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ._validate import as_int
+
 #: Colours of the ten classes (matplotlib's "tab10").
 _TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
@@ -125,8 +127,10 @@ def before_after(image, u, s, block: str, *, k: int = 3, title: str | None = Non
     u = np.asarray(u, dtype=float)
     if u.ndim != 3 or u.shape[0] != len(s):
         raise ValueError(f"u must have shape (C, h, w) with C = {len(s)} (the length of s); got {u.shape}.")
-    if not (isinstance(k, int) and 1 <= 2 * k <= len(s)):
+    k_ = as_int(k)
+    if k_ is None or not 1 <= 2 * k_ <= len(s):
         raise ValueError(f"k must be an integer with 1 <= 2k <= C = {len(s)}; got {k!r}.")
+    k = k_
     order = np.argsort(-s, kind="stable")
     channels = list(order[:k]) + list(order[-k:])
     fig = new_figure(figsize=(2.0 + 1.5 * 2 * k, 3.6), layout="constrained")

@@ -215,7 +215,7 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, fn=No
     Returns:
         An :class:`Accuracy`.
     """
-    check_positive_int("batch_size", batch_size)
+    batch_size = check_positive_int("batch_size", batch_size)
     if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or not isinstance(images, torch.Tensor) \
             or len(images) != len(labels) or len(labels) == 0:
         raise ValueError("evaluate needs images (N, ...) and labels (N,) with the same N > 0; got "

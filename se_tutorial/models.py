@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torchvision.models import resnet as tv_resnet
 
-from ._validate import check_choice, check_positive_int
+from ._validate import check_bool, check_choice, check_dtype, check_positive_int, param_dtype
 from . import attention as _attention
 from .se_block import SEBlock
 
@@ -60,6 +60,9 @@ class BasicBlock(nn.Module):
         super().__init__()
         check_choice("se variant", se, SE_VARIANTS)
         attention = _check_attention(attention)
+        in_channels = check_positive_int("in_channels", in_channels)
+        out_channels = check_positive_int("out_channels", out_channels)
+        stride = check_positive_int("stride", stride)
         if attention is not None and se is None:
             se = "standard"
         self.variant = se
@@ -127,10 +130,10 @@ class SmallResNet(nn.Module):
         widths, blocks = tuple(widths), tuple(blocks)
         if len(widths) != 3 or len(blocks) != 3:
             raise ValueError(f"small_resnet has 3 stages: give 3 widths and 3 block counts; got widths={widths}, blocks={blocks}.")
-        for w in widths:
-            check_positive_int("each width", w)
-        for b in blocks:
-            check_positive_int("each block count", b)
+        widths = tuple(check_positive_int("each width", w) for w in widths)
+        blocks = tuple(check_positive_int("each block count", b) for b in blocks)
+        num_classes = check_positive_int("num_classes", num_classes)
+        in_channels = check_positive_int("in_channels", in_channels)
         self.normalize = Normalize(mean, std)
         self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, 1, 1, bias=False),
                                   nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
@@ -150,6 +153,8 @@ class SmallResNet(nn.Module):
         """(N, in_channels, 28, 28) → the last stage's map (N, widths[-1], 7, 7)."""
         if x.dim() != 4:
             raise ValueError(f"SmallResNet expects images of shape (N, C, H, W); got shape {tuple(x.shape)}.")
+        check_dtype(x, "SmallResNet", param_dtype(self),
+                    hint="Pixels are expected in [0, 1]: x.float() / 255 for uint8 images.")
         x = self.stem(self.normalize(x))
         return self.stage3(self.stage2(self.stage1(x)))
 
@@ -225,8 +230,10 @@ def resnet50(*, se: bool = False, reduction: int = 16, stride_in_1x1: bool = Fal
         Parameters: 25,557,032 without SE; 28,088,024 with SE at r = 16.
         SE modules are named like ``layer4.2.se``.
     """
+    se, stride_in_1x1 = check_bool("se", se), check_bool("stride_in_1x1", stride_in_1x1)
+    num_classes = check_positive_int("num_classes", num_classes)
     if se:
-        check_positive_int("reduction", reduction)
+        reduction = check_positive_int("reduction", reduction)
     block = type("Bottleneck", (_Bottleneck,), {"reduction": reduction if se else None,
                                                 "stride_in_1x1": stride_in_1x1})
     return tv_resnet.ResNet(block, [3, 4, 6, 3], num_classes=num_classes)

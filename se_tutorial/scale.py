@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from ._validate import check_feature_map, shape_str
+from ._validate import autocast_on, check_feature_map, conversion, shape_str
 
 
 def scale(x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
@@ -21,7 +21,8 @@ def scale(x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         ``s`` is broadcast over H and W; nothing is copied.
 
     Raises:
-        ValueError: ``x`` is not 4-D or ``s`` is not (N, C) for the same N and C.
+        ValueError: ``x`` is not a floating-point 4-D tensor, or ``s`` is not (N, C) for the
+            same N and C, or ``s``'s dtype is not ``x``'s.
     """
     check_feature_map(x, "scale")
     if not isinstance(s, torch.Tensor) or s.dim() != 2 or tuple(s.shape) != tuple(x.shape[:2]):
@@ -30,4 +31,7 @@ def scale(x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
             f"scale expects weights s of shape (N, C) = ({x.shape[0]}, {x.shape[1]}) to match x of shape "
             f"{shape_str(x)}; got {got}."
         )
+    if s.dtype != x.dtype and not autocast_on(x.device.type):
+        raise ValueError(f"scale expects weights s of x's dtype ({x.dtype}); got {s.dtype}. "
+                         f"Convert them with {conversion('s', x.dtype)}.")
     return x * s[:, :, None, None]

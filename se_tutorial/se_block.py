@@ -6,24 +6,37 @@
 """
 from __future__ import annotations
 
+import sys
+
 import torch
 from torch import nn
 
-from ._validate import check_choice, check_feature_map
+from ._validate import check_choice, check_feature_map, param_dtype
 from .excitation import GATES, Excitation
 from .scale import scale
 from .squeeze import SQUEEZE_MODES, squeeze
 
 
+def _gate_types() -> dict[type, str]:
+    """The gate classes SEBlock can copy, class → name in ``GATES``: torch's, and timm's when timm is loaded."""
+    types = {cls: name for name, cls in GATES.items()}
+    timm_act = sys.modules.get("timm.layers.activations")  # a timm gate exists only once timm is imported
+    if timm_act is not None:
+        types.update({timm_act.Sigmoid: "sigmoid", timm_act.HardSigmoid: "hardsigmoid", timm_act.Tanh: "tanh"})
+    return types
+
+
 def _gate_name(module: nn.Module, who: str) -> str:
-    """Map a gate module (torch's or timm's) to one of ``GATES``'s names."""
-    name = type(module).__name__.lower().replace("_", "")
-    if name not in GATES:
-        raise ValueError(
-            f"{who} has a gate of type {type(module).__name__}; SEBlock supports "
-            f"{', '.join(GATES)} (torch.nn.Sigmoid, Hardsigmoid, Tanh, ReLU)."
-        )
-    return name
+    """Map a gate module (torch's or timm's) to one of ``GATES``'s names, by its type."""
+    for cls, name in _gate_types().items():
+        if isinstance(module, cls):
+            return name
+    kind = type(module)
+    raise ValueError(
+        f"{who} has a gate of type {kind.__name__}; SEBlock supports {', '.join(GATES)}, recognised by class "
+        f"(torch.nn.Sigmoid, Hardsigmoid, Tanh, ReLU, or timm's Sigmoid, HardSigmoid, Tanh), and "
+        f"{kind.__module__}.{kind.__qualname__} is none of them (nor a subclass of one)."
+    )
 
 
 def _check_relu(module: nn.Module, who: str) -> None:
@@ -87,10 +100,10 @@ class SEBlock(nn.Module):
         super().__init__()
         self.squeeze_mode = check_choice("squeeze mode", squeeze, SQUEEZE_MODES)
         self.excitation = Excitation(channels, reduction, gate=gate, bias=bias, hidden=hidden)
-        self.channels = channels
+        self.channels = self.excitation.channels  # a plain int
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_feature_map(x, "SEBlock", self.channels)
+        check_feature_map(x, "SEBlock", self.channels, param_dtype(self))
         z = squeeze(x, self.squeeze_mode)
         s = self.excitation(z)
         return scale(x, s)

@@ -24,7 +24,7 @@ def squeeze(x: torch.Tensor, mode: str = "avg") -> torch.Tensor:
         z, shape (N, C): ``z[n, c]`` summarises channel ``c`` of image ``n``.
 
     Raises:
-        ValueError: ``x`` is not 4-D, or ``mode`` is unknown.
+        ValueError: ``x`` is not a floating-point 4-D tensor (any float dtype), or ``mode`` is unknown.
     """
     check_choice("squeeze mode", mode, SQUEEZE_MODES)
     check_feature_map(x, "squeeze")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validate import check_feature_map
+from .._validate import check_feature_map, check_positive_int, param_dtype
 from ..excitation import excitation_params, hidden_size
 from ..scale import scale
 from .spatial import SpatialAttention, spatial_params
@@ -55,6 +55,7 @@ class ChannelAttention(nn.Module):
 
     def __init__(self, channels: int, reduction: int = 16) -> None:
         super().__init__()
+        channels = check_positive_int("channels", channels)
         hidden = hidden_size(channels, reduction)
         self.channels = channels
         self.avg_pool = nn.AdaptiveAvgPool2d(1)
@@ -63,7 +64,7 @@ class ChannelAttention(nn.Module):
         self.gate = nn.Sigmoid()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_feature_map(x, type(self).__name__, self.channels)
+        check_feature_map(x, type(self).__name__, self.channels, param_dtype(self))
         z_avg = self.avg_pool(x).flatten(1)
         z_max = self.max_pool(x).flatten(1)
         s = self.gate(self.mlp(z_avg) + self.mlp(z_max))

@@ -26,20 +26,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validate import check_feature_map, check_positive_int
+from .._validate import check_feature_map, check_positive_int, param_dtype
 
 
 def coord_mid(channels: int, reduction: int = 32, min_mid: int = 8) -> int:
     """Width m of the shared layer: ``max(min_mid, C // reduction)``."""
-    check_positive_int("channels", channels)
-    check_positive_int("reduction", reduction, "The paper uses r = 32.")
-    check_positive_int("min_mid", min_mid)
+    channels = check_positive_int("channels", channels)
+    reduction = check_positive_int("reduction", reduction, "The paper uses r = 32.")
+    min_mid = check_positive_int("min_mid", min_mid)
     return max(min_mid, channels // reduction)
 
 
 def coord_params(channels: int, reduction: int = 32, min_mid: int = 8) -> int:
     """Parameters of :class:`CoordAttention`: ``3·C·m + 3·m + 2·C`` with ``m = max(min_mid, C // r)``."""
     m = coord_mid(channels, reduction, min_mid)
+    channels = check_positive_int("channels", channels)
     return 3 * channels * m + 3 * m + 2 * channels
 
 
@@ -63,6 +64,7 @@ class CoordAttention(nn.Module):
     def __init__(self, channels: int, reduction: int = 32, *, min_mid: int = 8) -> None:
         super().__init__()
         mid = coord_mid(channels, reduction, min_mid)
+        channels = check_positive_int("channels", channels)
         self.channels, self.mid = channels, mid
         self.conv1 = nn.Conv2d(channels, mid, 1)
         self.bn = nn.BatchNorm2d(mid)
@@ -73,7 +75,7 @@ class CoordAttention(nn.Module):
         self.gate_w = nn.Sigmoid()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_feature_map(x, "CoordAttention", self.channels)
+        check_feature_map(x, "CoordAttention", self.channels, param_dtype(self))
         h, w = x.shape[2:]
         p_h = x.mean(3, keepdim=True)                           # (N, C, H, 1)
         p_w = x.mean(2, keepdim=True).transpose(2, 3)           # (N, C, W, 1)

@@ -28,11 +28,12 @@ Parameters: k (no bias), whatever C is.
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import nn
 
-from .._validate import check_feature_map, check_positive_int
+from .._validate import check_feature_map, check_positive_int, param_dtype
 from ..scale import scale
 from ..squeeze import squeeze
 from .spatial import check_odd_kernel
@@ -44,10 +45,10 @@ def eca_kernel_size(channels: int, gamma: float = 2, b: float = 1) -> int:
     Computed as in the authors' code: ``t = int(|(log₂ C + b) / γ|)``; ``k = t`` if t is
     odd, else ``t + 1``. γ = 2, b = 1 give k = 3 for C = 16 … 64, 5 for 128 … 1024, 7 for 2048.
     """
-    check_positive_int("channels", channels)
-    if not isinstance(gamma, (int, float)) or isinstance(gamma, bool) or gamma <= 0:
+    channels = check_positive_int("channels", channels)
+    if not isinstance(gamma, numbers.Real) or isinstance(gamma, bool) or gamma <= 0:
         raise ValueError(f"gamma must be a positive number (the paper uses 2); got {gamma!r}.")
-    if not isinstance(b, (int, float)) or isinstance(b, bool):
+    if not isinstance(b, numbers.Real) or isinstance(b, bool):
         raise ValueError(f"b must be a number (the paper uses 1); got {b!r}.")
     t = int(abs((math.log2(channels) + b) / gamma))
     return t if t % 2 else t + 1
@@ -76,6 +77,7 @@ class ECA(nn.Module):
 
     def __init__(self, channels: int, kernel_size: int | None = None, *, gamma: float = 2, b: float = 1) -> None:
         super().__init__()
+        channels = check_positive_int("channels", channels)
         k = eca_kernel_size(channels, gamma, b) if kernel_size is None else check_odd_kernel(kernel_size, "ECA")
         self.channels = channels
         self.kernel_size = k
@@ -83,7 +85,7 @@ class ECA(nn.Module):
         self.gate = nn.Sigmoid()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_feature_map(x, "ECA", self.channels)
+        check_feature_map(x, "ECA", self.channels, param_dtype(self))
         z = squeeze(x)                                   # (N, C)
         s = self.gate(self.conv(z[:, None, :]))[:, 0]    # (N, 1, C) → (N, C)
         return scale(x, s)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validate import check_choice, check_feature_map, check_positive_int
+from .._validate import check_choice, check_feature_map, check_positive_int, param_dtype
 from ..excitation import excitation_params
 from ..se_block import SEBlock
 
@@ -50,13 +50,13 @@ class SpatialSE(nn.Module):
 
     def __init__(self, channels: int) -> None:
         super().__init__()
-        check_positive_int("channels", channels)
+        channels = check_positive_int("channels", channels)
         self.channels = channels
         self.conv = nn.Conv2d(channels, 1, 1)
         self.gate = nn.Sigmoid()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_feature_map(x, "SpatialSE", self.channels)
+        check_feature_map(x, "SpatialSE", self.channels, param_dtype(self))
         return x * self.gate(self.conv(x))
 
 

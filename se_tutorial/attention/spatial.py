@@ -26,12 +26,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validate import check_feature_map, check_positive_int
+from .._validate import check_bool, check_feature_map, check_positive_int, param_dtype
 
 
 def check_odd_kernel(kernel_size, who: str) -> int:
     """``kernel_size`` if it is a positive odd integer, else a ValueError that says why it must be odd."""
-    check_positive_int(f"{who} kernel_size", kernel_size)
+    kernel_size = check_positive_int(f"{who} kernel_size", kernel_size)
     if kernel_size % 2 == 0:
         raise ValueError(
             f"{who} kernel_size must be odd so that padding k // 2 keeps the size of the map; got {kernel_size}. "
@@ -41,7 +41,7 @@ def check_odd_kernel(kernel_size, who: str) -> int:
 
 def spatial_params(kernel_size: int = 7) -> int:
     """Parameters of :class:`SpatialAttention`: ``2·k² + 1`` (any number of channels)."""
-    check_odd_kernel(kernel_size, "SpatialAttention")
+    kernel_size = check_odd_kernel(kernel_size, "SpatialAttention")
     return 2 * kernel_size ** 2 + 1
 
 
@@ -67,16 +67,16 @@ class SpatialAttention(nn.Module):
 
     def __init__(self, kernel_size: int = 7, *, zero_init: bool = True) -> None:
         super().__init__()
-        self.kernel_size = check_odd_kernel(kernel_size, "SpatialAttention")
+        kernel_size = self.kernel_size = check_odd_kernel(kernel_size, "SpatialAttention")
         self.conv = nn.Conv2d(2, 1, kernel_size, padding=kernel_size // 2, bias=True)
         self.gate = nn.Sigmoid()
-        if zero_init:
+        if check_bool("zero_init", zero_init):
             nn.init.zeros_(self.conv.weight)
             nn.init.zeros_(self.conv.bias)
 
     def attention_map(self, x: torch.Tensor) -> torch.Tensor:
         """The spatial weights a: (N, C, H, W) → (N, 1, H, W), values in (0, 1)."""
-        check_feature_map(x, type(self).__name__)
+        check_feature_map(x, type(self).__name__, dtype=param_dtype(self))
         return self.gate(self.conv(channel_pool(x)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
