@@ -3,7 +3,9 @@
 torchvision keeps downloaded weights in ``torch.hub.get_dir()/checkpoints``
 (``$TORCH_HOME/hub/checkpoints``, by default ``~/.cache/torch/hub/checkpoints``).
 :func:`imagenet_model` uses that cache, or downloads into it; offline and without
-the cache it raises :class:`WeightsUnavailableError`, which says how to get them.
+the cache it raises :class:`WeightsUnavailableError`, which says how to get them. A download
+gives up after ``se_tutorial.data.DOWNLOAD_TIMEOUT`` seconds without progress
+(``$SE_TUTORIAL_TIMEOUT`` or ``timeout=`` changes it).
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import torch
 from torch import nn
+
+from .data import download_timeout, socket_timeout
 
 #: torchvision architectures that contain SE blocks (``torchvision.ops.SqueezeExcitation``).
 SE_ARCHS = (
@@ -56,31 +60,38 @@ def weights_path(arch: str = "regnet_y_400mf"):
     return weights, Path(torch.hub.get_dir()) / "checkpoints" / Path(weights.url).name
 
 
-def imagenet_model(arch: str = "regnet_y_400mf", *, download: bool = True) -> ImageNetModel:
+def imagenet_model(arch: str = "regnet_y_400mf", *, download: bool = True,
+                   timeout: float | None = None) -> ImageNetModel:
     """A torchvision SE network with its ImageNet weights, transforms and class names.
 
     Args:
         arch: one of :data:`SE_ARCHS` (RegNetY, MobileNetV3 and EfficientNet contain SE).
         download: allow torchvision to download the weights when they are not cached.
+        timeout: seconds the download may wait without progress (see
+            :func:`se_tutorial.data.download_timeout`; 60 by default).
 
     Returns:
         An :class:`ImageNetModel`.
 
     Raises:
         ValueError: ``arch`` is unknown or has no SE blocks.
-        WeightsUnavailableError: the weights are not cached and cannot be downloaded.
+        WeightsUnavailableError: the weights are not cached and cannot be downloaded (no network,
+            a proxy that does not answer within the timeout, a server error).
     """
     from torchvision.models import get_model
 
     weights, path = weights_path(arch)
+    timeout = download_timeout(timeout)
     how = (f"Download {weights.url} on a machine with internet and put it at {path} "
            f"(or set TORCH_HOME), or run once with internet: se_tutorial.imagenet_model({arch!r}).")
     if not path.is_file() and not download:
         raise WeightsUnavailableError(f"the ImageNet weights of {arch} are not in torchvision's cache ({path}). {how}")
     try:
-        model = get_model(arch, weights=weights)
-    except (urllib.error.URLError, OSError, ConnectionError) as e:
+        with socket_timeout(timeout):
+            model = get_model(arch, weights=weights)
+    except (urllib.error.URLError, OSError) as e:  # no network, a silent proxy (TimeoutError), a server error
         raise WeightsUnavailableError(
-            f"the ImageNet weights of {arch} are unavailable offline: not in torchvision's cache ({path}) and the "
-            f"download failed ({type(e).__name__}: {e}). {how}") from e
+            f"the ImageNet weights of {arch} are unavailable: not in torchvision's cache ({path}) and the "
+            f"download failed ({type(e).__name__}: {e}; a download gives up after {timeout:g} s without progress, "
+            f"$SE_TUTORIAL_TIMEOUT changes it). {how}") from e
     return ImageNetModel(model.eval(), weights.transforms(), list(weights.meta["categories"]), weights, path)

@@ -2,7 +2,8 @@
 
 Same seed, same machine, same thread count → the same weights, bit for bit.
 
-Command line (writes a checkpoint, its metrics, and optionally a manifest entry):
+Command line (writes a checkpoint, its metrics, and optionally a manifest entry, each atomically;
+replacing a checkpoint that the manifest beside it lists needs ``--force``):
 
     python -m se_tutorial.train --se standard --seed 0 --epochs 15 --out data/checkpoints/se.pt
 """
@@ -178,7 +179,7 @@ def main(argv=None) -> int:
     from . import __version__
     from .data import fashion_mnist
     from .models import SE_VARIANTS, small_resnet
-    from .checkpoints import save_checkpoint
+    from .checkpoints import CheckpointError, atomic_path, read_manifest, save_checkpoint
 
     ap = argparse.ArgumentParser(prog="python -m se_tutorial.train", description=main.__doc__)
     ap.add_argument("--model", default="small_resnet", choices=["small_resnet"])
@@ -193,8 +194,20 @@ def main(argv=None) -> int:
     ap.add_argument("--subset", type=int, default=None, help="train on the first N training images only")
     ap.add_argument("--out", required=True, help="checkpoint path (.pt); metrics go beside it as .json")
     ap.add_argument("--name", default=None, help="also list the checkpoint under this name in the manifest beside it")
+    ap.add_argument("--force", action="store_true", help="replace a checkpoint that the manifest beside --out lists")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
+    out = Path(args.out)
+    manifest_path = out.parent / "manifest.json"
+    try:
+        entries = read_manifest(manifest_path) if manifest_path.exists() else {}
+    except CheckpointError as e:
+        ap.error(str(e))
+    listed = [n for n, e in entries.items() if e["file"] == out.name or n == args.name]
+    if listed and not args.force:
+        what = ", ".join(f"{n!r} (file {entries[n]['file']})" for n in listed)
+        ap.error(f"{manifest_path} lists {what}: this run would overwrite it. Add --force to replace it, "
+                 f"or choose another --out{' and --name' if args.name else ''}.")
 
     config = {"widths": tuple(int(w) for w in args.widths.split(",")),
               "blocks": tuple(int(b) for b in args.blocks.split(",")),
@@ -208,7 +221,6 @@ def main(argv=None) -> int:
     history = fit(model, train_set, test_set, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                   seed=args.seed, progress=not args.no_progress)
     seconds = time.perf_counter() - start
-    out = Path(args.out)
     digest = save_checkpoint(model, config, out)
 
     import torchvision
@@ -228,12 +240,13 @@ def main(argv=None) -> int:
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "torchvision": torchvision.__version__, "se_tutorial": __version__},
     }
-    out.with_suffix(".json").write_text(json.dumps({**record, "history": history}, indent=2) + "\n")
+    with atomic_path(out.with_suffix(".json")) as tmp:
+        tmp.write_text(json.dumps({**record, "history": history}, indent=2) + "\n")
     if args.name:
-        path = out.parent / "manifest.json"
-        entries = json.loads(path.read_text()) if path.is_file() else {}
+        entries = read_manifest(manifest_path) if manifest_path.exists() else {}
         entries[args.name] = record
-        path.write_text(json.dumps(entries, indent=2) + "\n")
+        with atomic_path(manifest_path) as tmp:
+            tmp.write_text(json.dumps(entries, indent=2) + "\n")
     print(f"saved {out} (sha256 {digest[:12]}…): test accuracy {record['test_accuracy']:.2f}% "
           f"after {args.epochs} epochs, {seconds:.0f} s")
     return 0

@@ -1,11 +1,13 @@
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
 
 import se_tutorial as se
 from se_tutorial.checkpoints import CheckpointError, checkpoint_dir, load_checkpoint, manifest, save_checkpoint, sha256
+from se_tutorial.data import data_root, shipped_root
 from se_tutorial.models import small_resnet
 from se_tutorial.train import evaluate
 
@@ -90,3 +92,43 @@ def test_corrupt_or_unsafe_file_is_refused(tmp_path):
     torch.save({"config": {}, "state_dict": {}, "payload": shutil.rmtree}, tmp_path / "evil.pt")
     with pytest.raises(CheckpointError, match="could not be loaded"):
         load_checkpoint(tmp_path / "evil.pt")
+
+
+def test_shipped_checkpoints_ignore_se_tutorial_data(monkeypatch, tmp_path):
+    monkeypatch.setenv("SE_TUTORIAL_DATA", str(tmp_path / "fashion-mnist-elsewhere"))
+    assert data_root() == tmp_path / "fashion-mnist-elsewhere"
+    assert checkpoint_dir() == shipped_root() / "checkpoints" and (shipped_root() / "results").is_dir()
+    assert set(SHIPPED) <= set(manifest())
+    assert isinstance(se.pretrained("se_small_resnet"), torch.nn.Module)
+    assert checkpoint_dir(tmp_path) == tmp_path / "checkpoints"  # an explicit root still counts
+
+
+@pytest.mark.parametrize("text, match", [
+    ('{"se_small_resnet": {"file": ', r"is not valid JSON \(Expecting value"),
+    ('["se_small_resnet"]', "holds a list, not an object name → entry"),
+    ('{"se_small_resnet": {"file": "se_small_resnet.pt", "command": "python -m se_tutorial.train"}}',
+     "is damaged: entry 'se_small_resnet' lacks sha256"),
+])
+def test_corrupt_manifest_says_how_to_restore(tmp_path, text, match):
+    root = _copy_shipped(tmp_path)
+    (root / "checkpoints" / "manifest.json").write_text(text)
+    with pytest.raises(CheckpointError, match=match) as info:
+        se.pretrained("se_small_resnet", root=root)
+    assert str(root / "checkpoints" / "manifest.json") in str(info.value)
+    assert "git checkout data/checkpoints/manifest.json" in str(info.value)
+
+
+def test_save_is_atomic(monkeypatch, tmp_path):
+    config = {"widths": (4, 4, 4), "blocks": (1, 1, 1), "se": None, "reduction": 2}
+    model = small_resnet(**config)
+    digest = save_checkpoint(model, config, tmp_path / "m.pt")
+
+    def crash(obj, f):
+        Path(f).write_bytes(b"half a checkpoint")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", crash)
+    with pytest.raises(OSError, match="No space left"):
+        save_checkpoint(model, config, tmp_path / "m.pt")
+    assert sha256(tmp_path / "m.pt") == digest, "the old checkpoint must survive a failed save"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.pt"], "no temporary file is left"

@@ -3,6 +3,7 @@ import gzip
 import shutil
 import struct
 import urllib.error
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -51,13 +52,14 @@ def test_root_resolution_order(monkeypatch, tmp_path):
     monkeypatch.setenv("SE_TUTORIAL_DATA", str(tmp_path / "env"))
     assert data.data_root(tmp_path / "arg") == tmp_path / "arg"
     assert data.data_root() == tmp_path / "env"
+    assert data.shipped_root().name == "data" and (data.shipped_root() / "checkpoints").is_dir()
     monkeypatch.delenv("SE_TUTORIAL_DATA")
-    assert data.data_root().name == "data" and (data.data_root() / "README.md").is_file()
+    assert data.data_root() == data.shipped_root()
 
 
 def test_files_in_the_data_root_are_used_first(offline, monkeypatch, tmp_path):
     write_fake(tmp_path / "root" / "FashionMNIST" / "raw", compressed=False)
-    monkeypatch.setattr(data, "_decompress_from", lambda *a: pytest.fail("the Debian way must not be tried"))
+    monkeypatch.setattr(data, "SOURCES", (("any", lambda *a: pytest.fail("no source may be tried")),))
     train = data.fashion_mnist(True, root=tmp_path / "root")
     test = data.fashion_mnist(False, root=tmp_path / "root")
     assert len(train) == N_FAKE["train"] and len(test) == N_FAKE["t10k"]
@@ -97,13 +99,15 @@ def test_torchvision_download_is_the_last_way(offline, monkeypatch, tmp_path):
 
     def fake_download(self):
         calls.append(self.root)
-        write_fake(tmp_path / "root" / "FashionMNIST" / "raw", compressed=False)
+        write_fake(Path(self.raw_folder), compressed=False)
 
     monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", fake_download)
     assert len(data.fashion_mnist(False, root=tmp_path / "root")) == N_FAKE["t10k"]
     assert len(calls) == 1
+    assert sorted(p.name for p in (tmp_path / "root" / "FashionMNIST").iterdir()) == ["raw"], "no staging folder left"
 
 
+@pytest.mark.registry
 @pytest.mark.skipif(shutil.which("apt-get") is None or shutil.which("dpkg") is None,
                     reason="needs Debian's apt-get and dpkg")
 def test_debian_package_fetched_without_root(monkeypatch, tmp_path):

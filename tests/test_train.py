@@ -1,9 +1,12 @@
+import json
+
 import pytest
 import torch
 from torch.utils.data import Subset, TensorDataset
 
 import se_tutorial as se
 from se_tutorial.models import small_resnet
+from se_tutorial import train
 from se_tutorial.train import augment, dataset_tensors, evaluate, fit
 
 
@@ -70,3 +73,39 @@ def test_augment_shifts_and_flips():
 def test_fit_errors(fmnist):
     with pytest.raises(ValueError, match="epochs must be at least 1; got 0"):
         fit(small_resnet(), Subset(fmnist[0], range(8)), epochs=0, progress=False)
+
+
+def _fake_fit(model, train_set, test_set, *, epochs, **kwargs):
+    return [{"epoch": e, "train_loss": 1.0, "train_accuracy": 50.0, "test_loss": 1.0, "test_accuracy": 50.0,
+             "seconds": 0.0} for e in range(1, epochs + 1)]
+
+
+def _cli(folder, *extra):
+    return train.main(["--widths", "4,4,4", "--epochs", "1", "--subset", "64", "--no-progress",
+                       "--out", str(folder / "m.pt"), "--name", "m", *extra])
+
+
+def test_cli_needs_force_to_replace_a_listed_checkpoint(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(train, "fit", _fake_fit)
+    assert _cli(tmp_path) == 0
+    listed = json.loads((tmp_path / "manifest.json").read_text())["m"]
+    before = (tmp_path / "m.pt").read_bytes()
+    with pytest.raises(SystemExit) as info:
+        _cli(tmp_path, "--seed", "1")
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'manifest.json'} lists 'm' (file m.pt): this run would overwrite it. Add --force" in err
+    assert (tmp_path / "m.pt").read_bytes() == before
+    assert _cli(tmp_path, "--seed", "1", "--force") == 0
+    entries = json.loads((tmp_path / "manifest.json").read_text())
+    assert entries["m"]["seed"] == 1 and entries["m"]["sha256"] != listed["sha256"]
+    assert entries["m"]["command"].endswith("--seed 1 --force")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.pt", "manifest.json"], "no temporary file"
+
+
+def test_cli_refuses_a_corrupt_manifest(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(train, "fit", lambda *a, **k: pytest.fail("must stop before training"))
+    (tmp_path / "manifest.json").write_text("{")
+    with pytest.raises(SystemExit):
+        _cli(tmp_path)
+    assert "is not valid JSON" in capsys.readouterr().err and not (tmp_path / "m.pt").exists()
