@@ -1,8 +1,9 @@
 """Write the Colab badge and the Colab set-up cell of every notebook from one setting.
 
 The setting is ``[tool.se_tutorial]`` in ``pyproject.toml``: ``repository`` (the
-GitHub URL) and ``ref`` (the release tag that Colab opens and installs, ``v`` + the
-package's version; a test checks that the two agree).
+GitHub URL) and ``ref``, the branch or tag that Colab opens and installs: the default
+branch ``main`` until a release tag is pushed, then that tag, ``v`` + the package's
+version (a test checks that ``ref`` is one of the two and exists in git).
 
     python scripts/colab.py            # rewrite every notebook, assignment and the README's badges
     python scripts/colab.py --check    # exit 1 if any of them is out of date
@@ -15,7 +16,11 @@ badge and the set-up cell there).
 
 Each notebook's first cell is markdown that starts with its ``# title``; the badge
 is the line after the title. The set-up cell is the first code cell tagged
-``colab-setup`` (inserted as the second cell when missing).
+``colab-setup`` (inserted as the second cell when missing). On Colab it clones the
+repository at ``ref`` into /content/se-tutorial (``$SE_TUTORIAL_COLAB_DIR`` moves it;
+``make test-colab`` does) unless that folder exists, installs the package unless it
+is installed, and prints nothing; a failed step raises one ``RuntimeError`` that says
+what failed, the last lines git or pip wrote, and what to try. Elsewhere it does nothing.
 """
 from __future__ import annotations
 
@@ -57,16 +62,30 @@ def badge(rel_path: str, cfg: dict) -> str:
 
 def setup_source(cfg: dict) -> str:
     """The set-up cell: on Colab, fetch the repository (package and data) and install the package."""
-    folder = "/content/se-tutorial"
-    return (
-        "# Set-up for Google Colab only: fetch the course (package and data). Elsewhere this cell does nothing.\n"
-        "import sys\n"
-        "\n"
-        'if "google.colab" in sys.modules:\n'
-        f"    ![ -d {folder} ] || git clone --quiet --depth 1 --branch {cfg['ref']} {cfg['repository']} {folder}\n"
-        f"    %pip install --quiet -e {folder}\n"
-        f'    sys.path.insert(0, "{folder}")'
-    )
+    return f"""\
+# Set-up for Google Colab only: fetch the course (package and data) and install it. Elsewhere this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib.util, os, subprocess
+
+    repository, ref = "{cfg['repository']}", "{cfg['ref']}"
+    folder = os.environ.get("SE_TUTORIAL_COLAB_DIR", "/content/se-tutorial")
+
+    def run(step, *command):  # quiet when it works; one readable error when it does not
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            said = "\\n".join((done.stderr or done.stdout).strip().splitlines()[-5:])
+            raise RuntimeError(f"Colab set-up: {{step}} failed:\\n{{said}}\\nWhat to try: check that the runtime is online "
+                               "and run this cell again (Runtime > Disconnect and delete runtime starts afresh); "
+                               f"if it keeps failing, tell us at {{repository}}/issues")
+
+    if not os.path.isdir(folder):
+        run(f"fetching the course ({{repository}} at {{ref}})", "git", "-c", "advice.detachedHead=false",
+            "clone", "--quiet", "--depth", "1", "--branch", ref, repository, folder)
+    if importlib.util.find_spec("se_tutorial") is None:
+        run("installing the package (pip install -e)", sys.executable, "-m", "pip", "install", "--quiet", "-e", folder)
+    sys.path.insert(0, folder)"""
 
 
 def _source(cell) -> str:

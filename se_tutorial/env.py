@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import platform
-import sys
 from importlib import metadata
 
 from packaging.requirements import Requirement
@@ -19,9 +18,12 @@ def check_environment() -> list[tuple[str, str, str, bool]]:
 
     Returns:
         One row per requirement: (name, wanted range, installed version or
-        "missing", ok). Also checks that Python is 3.10 or newer.
+        "missing", ok). The first row checks Python against the package's ``Requires-Python``.
     """
-    rows = [("python", ">=3.10", platform.python_version(), sys.version_info >= (3, 10))]
+    from packaging.specifiers import SpecifierSet
+
+    python = SpecifierSet(metadata.metadata("se-tutorial")["Requires-Python"] or "")
+    rows = [("python", str(python), platform.python_version(), python.contains(platform.python_version()))]
     for req in requirements():
         try:
             version = metadata.version(req.name)

@@ -21,3 +21,11 @@ def test_missing_and_too_old_are_reported(monkeypatch):
 def test_extras_are_not_required(monkeypatch):
     monkeypatch.setattr(metadata, "requires", lambda name: ["tqdm>=4", 'pytest>=7; extra == "test"'])
     assert [r[0] for r in env.check_environment()] == ["python", "tqdm"]
+
+
+def test_python_is_checked_against_requires_python(monkeypatch):
+    import platform
+
+    assert env.check_environment()[0][1] == metadata.metadata("se-tutorial")["Requires-Python"] == ">=3.11"
+    monkeypatch.setattr(platform, "python_version", lambda: "3.10.13")
+    assert env.check_environment()[0] == ("python", ">=3.11", "3.10.13", False)

@@ -2,8 +2,12 @@
 import importlib.util
 import inspect
 import json
+import os
 import re
+import subprocess
+import sys
 import tomllib
+import types
 from pathlib import Path
 
 import pytest
@@ -63,10 +67,34 @@ def test_there_are_notebooks():
         assert expected in names
 
 
-def test_colab_opens_and_installs_the_release_tag_of_this_version():
+def test_colab_opens_and_installs_the_default_branch_or_the_release_tag_of_this_version():
     cfg, version = _colab().settings(), _pyproject()["project"]["version"]
-    assert cfg["ref"] == f"v{version}", "[tool.se_tutorial] ref must be the release tag of this version"
+    assert cfg["ref"] in {"main", f"v{version}"}, (
+        "[tool.se_tutorial] ref must be the default branch (main) or, once it is pushed, this version's tag")
     assert se.__version__ == version
+
+
+def _git(*args, cwd=ROOT, check=True, env=None):
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check, env=env)
+
+
+def test_colab_ref_exists_in_git():
+    """Badges and set-up cells name a branch or tag that this repository has (else every Colab link is dead)."""
+    if _git("rev-parse", "--git-dir", check=False).returncode != 0:
+        pytest.skip("not a git checkout")
+    ref = _colab().settings()["ref"]
+    found = _git("for-each-ref", "--format=%(refname)", f"refs/heads/{ref}", f"refs/tags/{ref}",
+                 f"refs/remotes/*/{ref}").stdout.split()
+    assert found, f"[tool.se_tutorial] ref {ref!r} is neither a branch (local or remote-tracking) nor a tag here"
+    assert _git("rev-parse", "--verify", "--quiet", f"{found[0]}^{{commit}}", check=False).returncode == 0
+
+
+def test_python_versions_stated_alike():
+    """requires-python, the README and environment.yml agree on what is tested: 3.11 and newer."""
+    assert _pyproject()["project"]["requires-python"] == ">=3.11"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Python 3.11, 3.12 or 3.13" in readme
+    assert "python=3.11" in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
 
 
 def _opened(path: Path) -> str:
@@ -88,8 +116,8 @@ def test_colab_badge_and_setup_cell(path):
     assert len(setup) == 1 and nb["cells"][1] is setup[0]
     source = "".join(setup[0]["source"])
     assert source == colab.setup_source(cfg)
-    assert 'if "google.colab" in sys.modules:' in source and cfg["repository"] in source
-    assert f"--branch {cfg['ref']} " in source, "Colab installs the package at the release tag"
+    assert 'if "google.colab" in sys.modules:' in source
+    assert f'repository, ref = "{cfg["repository"]}", "{cfg["ref"]}"' in source, "Colab installs the package at ref"
     assert setup[0]["outputs"] == [], "outside Colab the set-up cell prints nothing"
 
 
@@ -118,7 +146,7 @@ def test_colab_setting_change_reaches_every_notebook(tmp_path):
         text = "".join(nb["cells"][0]["source"]) + "".join(nb["cells"][1]["source"])
         assert "se-tutorial/se-tutorial" not in text
         assert f"github/someone/fork/blob/v1.2/{_opened(path)}" in text
-        assert "--branch v1.2 https://github.com/someone/fork /content/se-tutorial" in text
+        assert 'repository, ref = "https://github.com/someone/fork", "v1.2"' in text
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -144,3 +172,63 @@ def test_public_api_is_documented(name):
         assert doc and len(doc) > 40
         if name in {"squeeze", "scale", "Excitation", "SEBlock"}:
             assert "(N, C" in doc, f"{name}'s docstring must state tensor shapes"
+
+
+# ---------------------------------------------------------------- the set-up cell itself (make test-colab runs it for real)
+
+@pytest.fixture()
+def fake_remote(tmp_path, monkeypatch):
+    """A local git repository stands in for the configured one; the set-up cell believes it runs on Colab."""
+    remote = tmp_path / "remote.git"
+    work = tmp_path / "work"
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig")}
+    (tmp_path / "gitconfig").write_text("[user]\n\tname = test\n\temail = test@example.org\n")
+    _git("init", "--quiet", "--initial-branch=main", str(work), env=env)
+    (work / "README.md").write_text("not a Python project\n")
+    _git("add", "README.md", cwd=work, env=env)
+    _git("commit", "--quiet", "-m", "one", cwd=work, env=env)
+    _git("clone", "--quiet", "--bare", str(work), str(remote), env=env)
+    with open(tmp_path / "gitconfig", "a") as f:
+        f.write(f'[url "{remote.as_uri()}"]\n\tinsteadOf = https://github.com/someone/fork\n')
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("SE_TUTORIAL_COLAB_DIR", str(tmp_path / "content" / "se-tutorial"))
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    return tmp_path / "content" / "se-tutorial"
+
+
+def _run_setup_cell(ref):
+    source = _colab().setup_source({"repository": "https://github.com/someone/fork", "ref": ref})
+    exec(compile(source, "colab-setup", "exec"), {})
+
+
+def test_setup_cell_does_nothing_outside_colab(capfd, monkeypatch):
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    before = list(sys.path)
+    _run_setup_cell("main")
+    assert sys.path == before and capfd.readouterr() == ("", "")
+
+
+def test_setup_cell_clones_quietly(fake_remote, capfd):
+    _run_setup_cell("main")           # se_tutorial is installed here, so the cell only clones
+    assert (fake_remote / "README.md").is_file() and sys.path[0] == str(fake_remote)
+    assert capfd.readouterr() == ("", "")
+
+
+def test_setup_cell_says_what_failed_when_the_ref_is_missing(fake_remote, capfd):
+    with pytest.raises(RuntimeError) as failed:
+        _run_setup_cell("v9.9.9")
+    message = str(failed.value)
+    assert message.startswith("Colab set-up: fetching the course (https://github.com/someone/fork at v9.9.9) failed:")
+    assert "v9.9.9 not found" in message and "What to try:" in message
+    assert len(message.splitlines()) <= 7 and not fake_remote.exists()
+    assert capfd.readouterr() == ("", "")
+
+
+def test_setup_cell_says_what_failed_when_pip_fails(fake_remote, capfd, monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)   # as on a fresh Colab runtime
+    with pytest.raises(RuntimeError, match=r"(?s)^Colab set-up: installing the package \(pip install -e\) failed:\n"
+                                           r".*Python project.*What to try:"):
+        _run_setup_cell("main")
+    assert capfd.readouterr() == ("", "")
