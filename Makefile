@@ -10,17 +10,22 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments html test-browser clean help
+.PHONY: lab test test-kernels test-offline install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments html test-browser clean help
+.PHONY: test-colab test-pythons
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
 EPOCHS    ?= 20
-TRAIN      = $(BIN)/python -m se_tutorial.train --epochs $(EPOCHS) --seed 0 --no-progress
+TRAIN      = $(BIN)/python -m se_tutorial.train --epochs $(EPOCHS) --seed 0 --no-progress --force
 
 help:
 	@echo "make lab    - set up .venv and open JupyterLab on notebooks/ (LAB_ARGS=--no-browser on a server)"
 	@echo "make test   - set up .venv, run the unit tests and every notebook through nbval"
+	@echo "make test-kernels - the notebooks and the reproducibility tests again under other CPU kernels (another machine)"
+	@echo "make test-offline - the unit tests in a network namespace with loopback only (no network at all)"
 	@echo "make html   - render the notebooks with their stored outputs into a static site, build/html/index.html"
 	@echo "make test-browser - run notebook 06 in JupyterLab in headless chromium and use its explorer (screenshots in build/screenshots/)"
+	@echo "make test-colab - rebuild Colab's runtime (Python 3.13, its torch, ipywidgets 7.7.1 ...) and run every notebook and assignment as on Colab"
+	@echo "make test-pythons - check that the package installs and imports on Python 3.11, 3.12 and 3.13, and that pip refuses 3.10"
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
 	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 13 minutes each on 2 cores)"
 	@echo "make experiments - re-run the experiments of notebook 05 into data/results/ (about 45 minutes)"
@@ -70,6 +75,24 @@ notebooks: install data
 test: install data $(TEACH_STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
 
+# Another machine, stood in for by other CPU kernels: no AVX (ATEN_CPU_CAPABILITY=default), oneDNN limited
+# to SSE4.1 and one thread. The notebooks must print the same stored outputs, and the training runs must
+# repeat themselves bit for bit and reproduce the stored results within their tolerances (about 6 minutes). This pass also
+# gives notebook 06 cached (random) ImageNet weights, whose section must print what it prints without them.
+OTHER_KERNELS = ATEN_CPU_CAPABILITY=default DNNL_MAX_CPU_ISA=SSE41 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+FAKE_TORCH_HOME = build/fake-torch-home
+test-kernels: install data
+	$(BIN)/python tests/fake_imagenet_cache.py $(FAKE_TORCH_HOME) > /dev/null
+	TORCH_HOME=$(abspath $(FAKE_TORCH_HOME)) $(OTHER_KERNELS) $(BIN)/python -m pytest --nbval --nbval-current-env \
+	  notebooks tests/test_experiments.py -k "ipynb or within_tolerance or bit_identical" $(PYTEST_ARGS)
+
+# The unit tests with no network at all: a network namespace whose only interface is loopback
+# (needs root, or unprivileged user namespaces for --map-root-user). Tests that need a package
+# registry are marked `registry` and skip, saying so.
+UNSHARE = unshare --net $(if $(filter 0,$(shell id -u)),,--map-root-user)
+test-offline: install data $(TEACH_STAMP)
+	$(UNSHARE) sh -c 'ip link set lo up && $(BIN)/python -m pytest -rs tests $(PYTEST_ARGS)'
+
 # The course as a static site, from the outputs stored in the notebooks (nothing is executed).
 html: install
 	$(BIN)/python scripts/build_html.py --out build/html
@@ -113,6 +136,30 @@ benchmark: install
 
 colab: install
 	$(BIN)/python scripts/colab.py
+
+# Colab's runtime rebuilt on this machine from its published versions (tests_colab/colab-requirements.txt):
+# every set-up cell clones a local stand-in of this repository, every notebook and reference solution runs
+# top to bottom, every student version up to its first unanswered part (tests_colab/test_colab.py).
+# The environment (4.7 GB: PyPI's CUDA build of torch, run on the CPU) is built once and kept in COLAB_VENV.
+pyfind = $(firstword $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python3 /usr/local/bin/python$(1) /usr/bin/python$(1)))
+COLAB_PYTHON ?= $(call pyfind,3.13)
+COLAB_VENV   ?= build/colab-venv
+COLAB_STAMP   = $(COLAB_VENV)/.colab-installed
+
+$(COLAB_STAMP): tests_colab/colab-requirements.txt
+	@test -n "$(COLAB_PYTHON)" || { echo "make test-colab needs Python 3.13 (Colab's): COLAB_PYTHON=/path/to/python3.13"; exit 1; }
+	rm -rf $(COLAB_VENV)
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet -r tests_colab/colab-requirements.txt
+	@touch $@
+
+test-colab: data $(COLAB_STAMP)
+	$(COLAB_VENV)/bin/python -m pytest -p no:cacheprovider tests_colab $(PYTEST_ARGS)
+
+# The supported Pythons (requires-python): scripts/test_pythons.sh says what is checked on each.
+test-pythons: install $(COLAB_STAMP)
+	PYTHON310="$(call pyfind,3.10)" PYTHON311=$(BIN)/python PYTHON312="$(call pyfind,3.12)" \
+	  PYTHON313="$(call pyfind,3.13)" COLAB_VENV=$(COLAB_VENV) bash scripts/test_pythons.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

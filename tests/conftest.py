@@ -48,8 +48,8 @@ def _registry_problem() -> str | None:
             socket.create_connection((host, port), timeout=5).close()
             return None
         except OSError as e:
-            problems.append(f"{host} ({type(e).__name__}: {e})")
-    return "apt's archives cannot be reached: " + "; ".join(problems)
+            problems.append(f"{type(e).__name__}: {e}")
+    return f"none of apt's {len(problems)} configured archives can be reached ({problems[-1]})"
 
 
 def pytest_runtest_setup(item):
