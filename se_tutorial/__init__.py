@@ -25,7 +25,7 @@ from .squeeze import SQUEEZE_MODES, squeeze
 # The rest loads on first use (PEP 562), so that ``import se_tutorial`` costs little more than
 # ``import torch, torchvision``: figures and the explorer need matplotlib, the explorer ipywidgets.
 _SUBMODULES = ("analysis", "attention", "checkpoints", "checks", "cost", "data", "env", "experiments", "explorer",
-               "figures", "filters", "imagenet", "interventions", "models", "train")
+               "figures", "filters", "imagenet", "interventions", "models", "stats", "train")
 _LAZY = {  # name → (submodule, attribute)
     "pretrained": ("checkpoints", "pretrained"),
     "Explorer": ("explorer", "Explorer"),
@@ -56,4 +56,4 @@ __version__ = "0.1.0"
 __all__ = ["analysis", "checks", "data", "figures", "filters", "interventions", "models", "pretrained", "capture",
            "capture_register", "se_modules", "explore", "Explorer", "attention", "capture_register_spatial",
            "spatial_modules",
-           "imagenet_model", "WeightsUnavailableError", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES"]
+           "imagenet_model", "WeightsUnavailableError", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES", "stats"]
