@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shlex
@@ -66,6 +67,9 @@ class Config:
         attention: ``None`` for SE itself, or a module of :mod:`se_tutorial.attention`
             (``"spatial"``, ``"cbam"``, ``"eca"``, ``"scse"``, ``"coord"``) put where SE goes,
             built with ``reduction`` (``squeeze`` and ``gate`` apply to SE only).
+        gate_start: ``None`` for SE's usual start (every weight near 0.5 with a sigmoid
+            gate), or the value every SE weight starts near: ``fc2``'s bias is set to
+            ``logit(gate_start)`` (its weights are left as they are), so SE starts almost open.
     """
 
     se: str | None = "standard"
@@ -76,6 +80,7 @@ class Config:
     widths: tuple[int, ...] = (16, 32, 64)
     blocks: tuple[int, ...] = (1, 1, 1)
     attention: str | None = None
+    gate_start: float | None = None
 
 
 #: The named configurations. ``"se"`` is the SE baseline; each other SE entry changes one setting.
@@ -99,6 +104,7 @@ CONFIGS: dict[str, Config] = {
     "eca": Config(attention="eca"),
     "scse": Config(attention="scse"),
     "coord": Config(attention="coord"),
+    "se_open": Config(gate_start=0.95),
 }
 
 #: Which configurations each notebook reads: ``--suite 05`` or ``--suite 07`` runs just those.
@@ -106,6 +112,9 @@ SUITES: dict[str, tuple[str, ...]] = {
     "05": ("plain", "se", "r2", "r8", "r16", "squeeze_max", "gate_tanh", "gate_relu", "stage1", "stage2", "stage3",
            "pre", "post", "identity"),
     "07": ("plain", "se", "spatial", "cbam", "eca", "scse", "coord"),
+    # The primary comparison (plain vs SE) and its declared diagnostic arm (SE starting open): see
+    # docs/experiments.md, written before they ran.
+    "primary": ("plain", "se", "se_open"),
 }
 
 #: The ablations, each mirroring one of the paper's tables: (label, configuration name) rows.
@@ -148,6 +157,9 @@ def build(config: Config, seed: int) -> torch.nn.Module:
         check_choice("stage", s, tuple(range(1, len(config.widths) + 1)))
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0; got {seed!r}.")
+    if config.gate_start is not None and not (config.se and config.attention is None and config.gate == "sigmoid"
+                                              and 0 < config.gate_start < 1):
+        raise ValueError(f"gate_start={config.gate_start!r} needs SE with a sigmoid gate and a value in (0, 1).")
     torch.manual_seed(seed)
     model = small_resnet(widths=config.widths, blocks=config.blocks)
     if config.se is None:
@@ -157,6 +169,9 @@ def build(config: Config, seed: int) -> torch.nn.Module:
             channels = block.conv1.in_channels if config.se == "pre" else block.conv1.out_channels
             if config.attention is None:
                 block.se = SEBlock(channels, config.reduction, squeeze=config.squeeze, gate=config.gate)
+                if config.gate_start is not None:  # no random numbers drawn: the pairing is kept
+                    with torch.no_grad():
+                        block.se.excitation.fc2.bias.fill_(math.log(config.gate_start / (1 - config.gate_start)))
             else:
                 block.attn = _attention.make(config.attention, channels, reduction=config.reduction)
             block.variant, block.attention = config.se, config.attention
@@ -177,6 +192,9 @@ class Budget:
         test_size: the first ``test_size`` images of the test set (10,000 = all of it).
         seeds: one run per seed.
         threads: torch threads per run (fixed, so results repeat bit for bit).
+        holdout: the last ``holdout`` images of the training set, never trained on; with
+            ``holdout`` > 0 each run also stores its learning curves: after every epoch the
+            training loss and accuracy and the loss and accuracy on these held-out images.
     """
 
     name: str
@@ -187,19 +205,25 @@ class Budget:
     batch_size: int = 128
     lr: float = 0.1
     threads: int = 1
+    holdout: int = 0
 
 
 BUDGETS: dict[str, Budget] = {
     "full": Budget("full", train_size=15_000, epochs=3, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=64,
                    lr=0.05),
     "tiny": Budget("tiny", train_size=2_048, epochs=2, test_size=1_000, seeds=(0, 1, 2), batch_size=64, lr=0.05),
+    # The primary comparison, declared in docs/experiments.md before it ran: 55,000 images trained on and
+    # 5,000 held out for the learning curves (together the 60,000 of the training set), 5 epochs, 6 seeds.
+    "primary": Budget("primary", train_size=55_000, epochs=5, test_size=10_000, seeds=(0, 1, 2, 3, 4, 5),
+                      batch_size=128, lr=0.1, holdout=5_000),
 }
 
 _DATA: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
 
 
 def _data(train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The first ``size`` images (N, 1, 28, 28) in [0, 1] and labels (N,) of a split (cached)."""
+    """The first ``size`` images (N, 1, 28, 28) in [0, 1] and labels (N,) of a split (cached);
+    a negative ``size`` gives the last ``-size`` images."""
     from .data import fashion_mnist
     from .train import dataset_tensors
 
@@ -207,9 +231,9 @@ def _data(train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     if key not in _DATA:
         _DATA[key] = dataset_tensors(fashion_mnist(train=train))
     x, y = _DATA[key]
-    if size > len(x):
-        raise ValueError(f"the {key} set has {len(x)} images; a budget asked for {size}.")
-    return x[:size], y[:size]
+    if abs(size) > len(x):
+        raise ValueError(f"the {key} set has {len(x)} images; a budget asked for {abs(size)}.")
+    return (x[:size], y[:size]) if size >= 0 else (x[size:], y[size:])
 
 
 def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
@@ -217,8 +241,10 @@ def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
 
     Returns:
         ``{"seed", "test_accuracy" (percent), "test_loss", "train_loss" (last epoch),
-        "seconds"}``. The torch thread count is set to ``budget.threads`` during the
-        run and restored afterwards.
+        "seconds"}``, and with a ``budget.holdout`` its ``"curves"``: one dict per epoch
+        (``epoch``, ``train_loss``, ``train_accuracy``, ``holdout_loss``, ``holdout_accuracy``,
+        ``seconds``). The test set is used once, at the end. The torch thread count is set to
+        ``budget.threads`` during the run and restored afterwards.
     """
     from .train import evaluate, fit
 
@@ -229,16 +255,25 @@ def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
     try:
         train = _data(True, budget.train_size)
         test = _data(False, budget.test_size)
+        holdout = _data(True, -budget.holdout) if budget.holdout else None
+        if budget.holdout and budget.train_size + budget.holdout > len(_DATA["train"][0]):
+            raise ValueError(f"budget {budget.name!r}: {budget.train_size} training and {budget.holdout} held-out "
+                             f"images overlap; the training set has {len(_DATA['train'][0])}.")
         start = time.perf_counter()
         model = build(config, seed)
-        history = fit(model, train, None, epochs=budget.epochs, batch_size=budget.batch_size, lr=budget.lr,
+        history = fit(model, train, holdout, epochs=budget.epochs, batch_size=budget.batch_size, lr=budget.lr,
                       seed=seed, progress=False)
         metrics = evaluate(model, test)
         seconds = time.perf_counter() - start
     finally:
         torch.set_num_threads(threads)
-    return {"seed": seed, "test_accuracy": round(metrics["accuracy"], 4), "test_loss": metrics["loss"],
-            "train_loss": history[-1]["train_loss"], "seconds": round(seconds, 2)}
+    result = {"seed": seed, "test_accuracy": round(metrics["accuracy"], 4), "test_loss": metrics["loss"],
+              "train_loss": history[-1]["train_loss"], "seconds": round(seconds, 2)}
+    if holdout is not None:
+        result["curves"] = [{"epoch": h["epoch"], "train_loss": h["train_loss"], "train_accuracy": h["train_accuracy"],
+                             "holdout_loss": h["test_loss"], "holdout_accuracy": h["test_accuracy"],
+                             "seconds": round(h["seconds"], 2)} for h in history]
+    return result
 
 
 @dataclass(frozen=True)
@@ -515,8 +550,7 @@ def run(names, budget: Budget | str, out, *, jobs: int = 1, command: str = "", r
         pending[name].append(result)
         log(f"[{k}/{len(tasks)}] {name:<12} seed {result['seed']}: {result['test_accuracy']:.2f}% "
             f"({result['seconds']:.0f} s; {time.perf_counter() - start:.0f} s so far)")
-        if len(pending[name]) == len(budget.seeds):
-            finish(name)
+        finish(name)  # after every seed, so that an interrupted command resumes where it stopped
 
     for n in names:
         if len(pending[n]) == len(budget.seeds):

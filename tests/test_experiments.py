@@ -1,11 +1,13 @@
 """The experiments of notebooks 05 and 07: configurations, stored results and costs, reproduction at the tiny budget (bit for bit on one machine, within measured tolerances across machines)."""
 import json
+import math
 import statistics
 from pathlib import Path
 
 import pytest
 import torch
 
+from se_tutorial import capture
 from se_tutorial import experiments as E
 from se_tutorial.models import small_resnet
 
@@ -116,7 +118,8 @@ def test_command_line_lists_configurations(capsys):
 @pytest.mark.parametrize("budget", ["tiny", "full"])
 def test_stored_results_are_complete_and_consistent(budget):
     results = E.load_results(RESULTS, budget)
-    assert set(results) == set(E.CONFIGS), f"run `python -m se_tutorial.experiments --budget {budget}`"
+    assert set(results) == set(E.SUITES["05"]) | set(E.SUITES["07"]), \
+        f"run `python -m se_tutorial.experiments --budget {budget}`"
     for name, r in results.items():
         assert r["budget"] == json.loads(json.dumps(vars(E.BUDGETS[budget]))), name
         assert r["seeds"] == list(E.BUDGETS[budget].seeds) == [run["seed"] for run in r["runs"]]
@@ -162,7 +165,7 @@ def test_agrees_names_each_value_outside_its_tolerance():
 
 
 def test_suites_name_known_configurations():
-    assert set(E.SUITES["05"]) | set(E.SUITES["07"]) == set(E.CONFIGS)
+    assert set(E.SUITES["05"]) | set(E.SUITES["07"]) | set(E.SUITES["primary"]) == set(E.CONFIGS)
     assert E.SUITES["07"] == ("plain", "se", "spatial", "cbam", "eca", "scse", "coord")
     for name in E.SUITES["07"][2:]:
         cfg = E.CONFIGS[name]
@@ -229,3 +232,48 @@ def test_stored_costs_of_notebook_07():
         assert entry["params"] == params(model) and entry["macs"] == macs(model, (1, 1, 28, 28)), name
         assert all(v > 0 for v in entry["latency_ms"].values())
     assert costs["load_before"] is not None and costs["versions"]["torch"]
+
+
+# --------------------------------------------------------------------------- the primary comparison
+
+
+def test_se_open_starts_near_the_declared_weight_and_keeps_the_pairing():
+    se, opened = E.build(E.CONFIGS["se"], 4), E.build(E.CONFIGS["se_open"], 4)
+    for key, p in se.state_dict().items():  # the same numbers everywhere but fc2's bias
+        if not key.endswith("fc2.bias"):
+            assert torch.equal(p, opened.state_dict()[key]), key
+    with torch.no_grad(), capture(opened.eval()) as rec:
+        opened(torch.rand(16, 1, 28, 28))
+    assert len(rec.excitations) == 3
+    for name, s in rec.excitations.items():
+        assert 0.9 < s.min() and s.max() < 0.98, (name, s.min(), s.max())
+    assert torch.allclose(opened.stage1[0].se.excitation.fc2.bias, torch.tensor(math.log(0.95 / 0.05)))
+    with pytest.raises(ValueError, match="gate_start"):
+        E.build(E.Config(gate="tanh", gate_start=0.9), 0)
+    with pytest.raises(ValueError, match="gate_start"):
+        E.build(E.Config(gate_start=1.0), 0)
+
+
+def test_the_primary_budget_holds_out_the_end_of_the_training_set():
+    b = E.BUDGETS["primary"]
+    assert b.train_size + b.holdout == 60_000 and b.holdout == 5_000
+    assert b.epochs >= 5 and len(b.seeds) >= 6 and b.test_size == 10_000
+    assert E.SUITES["primary"] == ("plain", "se", "se_open")
+
+
+def test_holdout_budget_stores_learning_curves_and_writes_after_every_seed(tmp_path, monkeypatch):
+    small = E.Budget("small", train_size=256, epochs=2, test_size=100, seeds=(0, 1), batch_size=64, lr=0.05,
+                     holdout=128)
+    run = E.run_one("se", 0, small)
+    assert [c["epoch"] for c in run["curves"]] == [1, 2]
+    assert all(0 <= c["holdout_accuracy"] <= 100 and c["holdout_loss"] > 0 for c in run["curves"])
+    assert run["curves"][-1]["train_loss"] == run["train_loss"]
+    train_x, _ = E._data(True, small.train_size)
+    held_x, _ = E._data(True, -small.holdout)
+    assert len(held_x) == 128 and not torch.equal(held_x[0], train_x[0])  # the end of the set, not its start
+    monkeypatch.setitem(E.BUDGETS, "small", small)
+    calls = []
+    monkeypatch.setattr(E, "write_result", lambda out, name, record: calls.append(len(record["runs"])))
+    monkeypatch.setattr(E, "log_invocation", lambda *a: None)
+    E.run(["plain"], small, tmp_path, log=lambda *_: None)
+    assert calls == [1, 2]  # a partial file after the first seed: an interrupted command resumes there
