@@ -277,3 +277,20 @@ def test_holdout_budget_stores_learning_curves_and_writes_after_every_seed(tmp_p
     monkeypatch.setattr(E, "log_invocation", lambda *a: None)
     E.run(["plain"], small, tmp_path, log=lambda *_: None)
     assert calls == [1, 2]  # a partial file after the first seed: an interrupted command resumes there
+
+
+def test_stored_primary_comparison_is_complete():
+    budget = E.BUDGETS["primary"]
+    results = E.load_results(RESULTS, "primary", E.SUITES["primary"])
+    assert set(results) == set(E.SUITES["primary"]), "run `python -m se_tutorial.experiments --suite primary --budget primary`"
+    for name, r in results.items():
+        assert r["budget"] == json.loads(json.dumps(vars(budget))), name
+        assert r["seeds"] == list(budget.seeds) and len(r["seeds"]) >= 6
+        assert r["budget"]["train_size"] + r["budget"]["holdout"] == 60_000 and r["budget"]["epochs"] >= 5
+        for run in r["runs"]:
+            assert [c["epoch"] for c in run["curves"]] == list(range(1, budget.epochs + 1)), (name, run["seed"])
+            assert run["curves"][-1]["train_loss"] == run["train_loss"]
+            assert all(0 < c["holdout_accuracy"] <= 100 and 0 < c["train_accuracy"] <= 100 for c in run["curves"])
+        assert r["mean"] == pytest.approx(statistics.fmean(r["test_accuracy"]), abs=1e-4)
+    plain, se = (results[n] for n in ("plain", "se"))
+    assert plain["machine"] == se["machine"] and plain["versions"] == se["versions"]  # paired on one machine
