@@ -5,7 +5,9 @@ per stage) on a fixed part of Fashion-MNIST (the first 15,000 training images, 3
 once per seed, and measures its accuracy on the 10,000 test images. Named configurations change one thing at a time against the SE baseline
 (``"se"``: SE in every block, standard position, r = 4, average squeeze, sigmoid gate).
 Notebook 05 uses the suite ``"05"`` (the ablations); notebook 07 the suite ``"07"``: the
-plain network, SE, and the modules of :mod:`se_tutorial.attention` each in SE's place.
+plain network, SE, and the modules of :mod:`se_tutorial.attention` each in SE's place. The suite
+``"cue"`` trains plain and SE on the two-garment cue task of :mod:`se_tutorial.cue_task`
+(``Config.task``), where which features matter depends on a cue elsewhere in the image.
 
 Command line (results go to ``data/results/<name>.json``, one file per configuration; each
 command also appends what it ran and its wall time to ``data/results/runs.json``):
@@ -70,6 +72,8 @@ class Config:
         gate_start: ``None`` for SE's usual start (every weight near 0.5 with a sigmoid
             gate), or the value every SE weight starts near: ``fc2``'s bias is set to
             ``logit(gate_start)`` (its weights are left as they are), so SE starts almost open.
+        task: ``"fashion"`` (Fashion-MNIST, 1 input channel) or ``"cue"`` (the two-garment cue task
+            of :mod:`se_tutorial.cue_task`, 2 input channels; see :func:`task_data`).
     """
 
     se: str | None = "standard"
@@ -81,7 +85,11 @@ class Config:
     blocks: tuple[int, ...] = (1, 1, 1)
     attention: str | None = None
     gate_start: float | None = None
+    task: str = "fashion"
 
+
+#: The tasks a configuration can train on, and their input channels.
+TASKS: dict[str, int] = {"fashion": 1, "cue": 2}
 
 #: The named configurations. ``"se"`` is the SE baseline; each other SE entry changes one setting.
 CONFIGS: dict[str, Config] = {
@@ -105,6 +113,9 @@ CONFIGS: dict[str, Config] = {
     "scse": Config(attention="scse"),
     "coord": Config(attention="coord"),
     "se_open": Config(gate_start=0.95),
+    # The cue task (docs/experiments.md, section 3): plain vs SE, each against the other.
+    "cue_plain": Config(se=None, task="cue"),
+    "cue_se": Config(task="cue"),
 }
 
 #: Which configurations each notebook reads: ``--suite 05`` or ``--suite 07`` runs just those.
@@ -115,6 +126,8 @@ SUITES: dict[str, tuple[str, ...]] = {
     # The primary comparison (plain vs SE) and its declared diagnostic arm (SE starting open): see
     # docs/experiments.md, written before they ran.
     "primary": ("plain", "se", "se_open"),
+    # When SE's mechanism is needed: the cue task, declared in docs/experiments.md (section 3).
+    "cue": ("cue_plain", "cue_se"),
 }
 
 #: The ablations, each mirroring one of the paper's tables: (label, configuration name) rows.
@@ -142,13 +155,15 @@ def build(config: Config, seed: int) -> torch.nn.Module:
     So, for one seed, every configuration has the same convolution and classifier weights.
 
     Returns:
-        A :class:`~se_tutorial.models.SmallResNet`: (N, 1, 28, 28) → (N, 10). With all
+        A :class:`~se_tutorial.models.SmallResNet`: (N, 1, 28, 28) → (N, 10) ((N, 2, 28, 28)
+        for ``task="cue"``). With all
         three stages, its modules and parameter shapes equal
         ``small_resnet(se=config.se, reduction=..., squeeze=..., gate=..., attention=...)``'s.
     """
     if not isinstance(config, Config):
         raise ValueError(f"build expects an experiments.Config; got {type(config).__name__}.")
     check_choice("se variant", config.se, SE_VARIANTS)
+    check_choice("task", config.task, tuple(TASKS))
     if config.attention is not None:
         check_choice("attention", config.attention, _attention.ATTENTIONS[1:])
         if config.se is None:
@@ -161,7 +176,7 @@ def build(config: Config, seed: int) -> torch.nn.Module:
                                               and 0 < config.gate_start < 1):
         raise ValueError(f"gate_start={config.gate_start!r} needs SE with a sigmoid gate and a value in (0, 1).")
     torch.manual_seed(seed)
-    model = small_resnet(widths=config.widths, blocks=config.blocks)
+    model = small_resnet(in_channels=TASKS[config.task], widths=config.widths, blocks=config.blocks)
     if config.se is None:
         return model
     for s in sorted(config.stages):
@@ -216,7 +231,14 @@ BUDGETS: dict[str, Budget] = {
     # 5,000 held out for the learning curves (together the 60,000 of the training set), 5 epochs, 6 seeds.
     "primary": Budget("primary", train_size=55_000, epochs=5, test_size=10_000, seeds=(0, 1, 2, 3, 4, 5),
                       batch_size=128, lr=0.1, holdout=5_000),
+    # The cue task, declared in docs/experiments.md (section 3) before it ran: 60,000 cue examples (one per
+    # training image), 4 epochs (240,000 images seen: less than a primary run's 275,000), 5 seeds.
+    "cue": Budget("cue", train_size=60_000, epochs=4, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=128,
+                  lr=0.1),
 }
+
+#: The cue task's generator seeds: fixed, so the task is the same for every run and every seed.
+CUE_SEEDS = {"train": 1000, "test": 2000}
 
 _DATA: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
 
@@ -236,6 +258,32 @@ def _data(train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     return (x[:size], y[:size]) if size >= 0 else (x[size:], y[size:])
 
 
+_CUE_DATA: dict[tuple[bool, int], tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def task_data(task: str, train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The images and labels of ``task`` for a split, as :func:`_data` selects them (cached).
+
+    ``"fashion"``: :func:`_data`'s (N, 1, 28, 28) images. ``"cue"``: the same images made into the
+    cue task (:func:`se_tutorial.cue_task.make_cue_task`, (N, 2, 28, 28)), pairing only images of the
+    selection, with the fixed generator seed :data:`CUE_SEEDS` of the split: the task does not
+    change with a run's seed.
+    """
+    check_choice("task", task, tuple(TASKS))
+    if task == "fashion":
+        return _data(train, size)
+    if (train, size) not in _CUE_DATA:
+        from .cue_task import make_cue_task, pairing
+
+        x, y = _data(train, size)
+        seed = CUE_SEEDS["train" if train else "test"]
+        partner, cue = pairing(y, seed=seed)
+        other = torch.where(cue == 1, y, y[partner])
+        x, y, _ = make_cue_task(x, y, seed=seed)
+        _CUE_DATA[(train, size)] = (x, y, cue, other)
+    return _CUE_DATA[(train, size)][:2]
+
+
 def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
     """Train configuration ``name`` with one seed at ``budget`` and test it.
 
@@ -253,9 +301,9 @@ def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
     threads = torch.get_num_threads()
     torch.set_num_threads(budget.threads)
     try:
-        train = _data(True, budget.train_size)
-        test = _data(False, budget.test_size)
-        holdout = _data(True, -budget.holdout) if budget.holdout else None
+        train = task_data(config.task, True, budget.train_size)
+        test = task_data(config.task, False, budget.test_size)
+        holdout = task_data(config.task, True, -budget.holdout) if budget.holdout else None
         if budget.holdout and budget.train_size + budget.holdout > len(_DATA["train"][0]):
             raise ValueError(f"budget {budget.name!r}: {budget.train_size} training and {budget.holdout} held-out "
                              f"images overlap; the training set has {len(_DATA['train'][0])}.")
@@ -273,6 +321,11 @@ def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
         result["curves"] = [{"epoch": h["epoch"], "train_loss": h["train_loss"], "train_accuracy": h["train_accuracy"],
                              "holdout_loss": h["test_loss"], "holdout_accuracy": h["test_accuracy"],
                              "seconds": round(h["seconds"], 2)} for h in history]
+    if config.task == "cue":  # how the network uses the cue (docs/experiments.md, section 3)
+        from .cue_task import cue_report
+
+        x, y, cue, other = _CUE_DATA[(False, budget.test_size)]
+        result["cue"] = cue_report(model, x, y, cue, other, seed=seed)
     return result
 
 
@@ -587,8 +640,8 @@ def measure_costs(names, out, *, batch_sizes=(1, 128), rounds: int = 5, repeats:
     """Parameters, MACs and CPU latency of each configuration's network; written to ``out/costs.json``.
 
     Every network is built with seed 0 and measured in eval mode with ``threads`` torch
-    threads on inputs (B, 1, 28, 28) for each B in ``batch_sizes``. Latency: the
-    networks take turns, ``rounds`` times, each turn timing ``repeats`` forward passes
+    threads on inputs (B, C, 28, 28) for each B in ``batch_sizes`` (C: 1, or 2 for the cue task).
+    Latency: the networks take turns, ``rounds`` times, each turn timing ``repeats`` forward passes
     (:func:`se_tutorial.cost.latency`); the stored figure is the median of the turns'
     medians, so a burst of load from other programs hits every network alike. The
     load average before and after is stored with them: timings made on a busy machine
@@ -611,20 +664,22 @@ def measure_costs(names, out, *, batch_sizes=(1, 128), rounds: int = 5, repeats:
     load_before = _load()
     try:
         models = {n: build(CONFIGS[n], 0).eval() for n in names}
-        plain_params = params(build(CONFIGS["plain"], 0))
-        inputs = {b: torch.rand(b, 1, 28, 28, generator=torch.Generator().manual_seed(b)) for b in batch_sizes}
+        plain_params = {t: params(build(Config(se=None, task=t), 0)) for t in {CONFIGS[n].task for n in names}}
+        channels = {n: TASKS[CONFIGS[n].task] for n in names}
+        inputs = {(b, c): torch.rand(b, c, 28, 28, generator=torch.Generator().manual_seed(b))
+                  for b in batch_sizes for c in set(channels.values())}
         turns = {n: {b: [] for b in batch_sizes} for n in names}
         for _ in range(rounds):
             for b in batch_sizes:
                 for n, m in models.items():
-                    turns[n][b].append(latency(m, inputs[b], repeats=repeats, warmup=2).median * 1e3)
+                    turns[n][b].append(latency(m, inputs[b, channels[n]], repeats=repeats, warmup=2).median * 1e3)
     finally:
         torch.set_num_threads(old_threads)
     configs = {}
     for n, m in models.items():
         quart = {b: statistics.quantiles(t, n=4, method="inclusive") for b, t in turns[n].items()}
-        configs[n] = {"params": params(m), "attention_params": params(m) - plain_params,
-                      "macs": macs(m, (1, 1, 28, 28)),
+        configs[n] = {"params": params(m), "attention_params": params(m) - plain_params[CONFIGS[n].task],
+                      "macs": macs(m, (1, channels[n], 28, 28)),
                       "latency_ms": {str(b): round(statistics.median(t), 4) for b, t in turns[n].items()},
                       "latency_iqr_ms": {str(b): round(q[2] - q[0], 4) for b, q in quart.items()}}
         log(f"{n:<8} params {configs[n]['params']:>7,}  MACs {configs[n]['macs']:>11,}  "

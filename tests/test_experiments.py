@@ -41,11 +41,12 @@ def test_configurations_change_one_thing():
     assert E.build(E.CONFIGS["r16"], 0).stage1[0].se.excitation.hidden == 1  # max(1, 16 // 16)
     assert E.build(E.CONFIGS["gate_tanh"], 0).stage3[0].se.excitation.gate_name == "tanh"
     assert E.build(E.CONFIGS["squeeze_max"], 0).stage3[0].se.squeeze_mode == "max"
-    baseline = E.CONFIGS["se"]
     for name, cfg in E.CONFIGS.items():
-        if name != "plain":
+        if name not in ("plain", "cue_se"):  # the cue task's arms are compared with each other, not with "se"
+            baseline = E.CONFIGS["cue_se" if cfg.task == "cue" else "se"]
             changed = [k for k, v in vars(cfg).items() if v != vars(baseline)[k]]
             assert len(changed) <= 1, (name, changed)
+    assert [k for k, v in vars(E.CONFIGS["cue_se"]).items() if v != vars(E.CONFIGS["se"])[k]] == ["task"]
     for ablation in E.ABLATIONS.values():
         assert all(name in E.CONFIGS for _, name in ablation["rows"])
 
@@ -165,7 +166,7 @@ def test_agrees_names_each_value_outside_its_tolerance():
 
 
 def test_suites_name_known_configurations():
-    assert set(E.SUITES["05"]) | set(E.SUITES["07"]) | set(E.SUITES["primary"]) == set(E.CONFIGS)
+    assert set(E.SUITES["05"]) | set(E.SUITES["07"]) | set(E.SUITES["primary"]) | set(E.SUITES["cue"]) == set(E.CONFIGS)
     assert E.SUITES["07"] == ("plain", "se", "spatial", "cbam", "eca", "scse", "coord")
     for name in E.SUITES["07"][2:]:
         cfg = E.CONFIGS[name]
