@@ -28,7 +28,7 @@ help:
 	@echo "make test-pythons - check that the package installs and imports on Python 3.11, 3.12 and 3.13, and that pip refuses 3.10"
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
 	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 13 minutes each on 2 cores)"
-	@echo "make experiments - re-run the experiments of docs/experiments.md and notebook 05 into data/results/ (about 2 hours; resumable)"
+	@echo "make experiments - re-run the experiments of docs/experiments.md and notebook 05 into data/results/ (about 2.5 hours; resumable)"
 	@echo "make experiments-07 - the experiments of notebook 07 (modules beyond SE) and their costs (about 25 minutes)"
 	@echo "make execute [NB=notebooks/NAME.ipynb] - re-run notebooks in a fresh kernel and store their outputs"
 	@echo "make colab  - rewrite the Colab badges and set-up cells from pyproject.toml"
@@ -110,11 +110,13 @@ test-browser: install data $(BROWSER_STAMP)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -s browser_tests $(PYTEST_ARGS)
 
 # The experiments of docs/experiments.md, first the primary comparison (plain, SE and SE starting open:
-# 18 runs of 55,000 images x 5 epochs, about 65 minutes on 2 cores), then the short-budget ablations behind
+# 18 runs of 55,000 images x 5 epochs, about 65 minutes on 2 cores), the cue task (10 runs, about 25
+# minutes), then the short-budget ablations behind
 # notebook 05 (tiny budget for the tests, then the full budget: about 45 minutes). Interrupted, run it again:
 # finished seeds are kept (--resume).
 experiments: install data
 	$(BIN)/python -m se_tutorial.experiments --suite primary --budget primary --resume --out data/results/
+	$(BIN)/python -m se_tutorial.experiments --suite cue --budget cue --resume --out data/results/
 	$(BIN)/python -m se_tutorial.experiments --suite 05 --budget tiny --resume --out data/results/
 	$(BIN)/python -m se_tutorial.experiments --suite 05 --budget full --resume --out data/results/
 

@@ -295,3 +295,14 @@ def test_stored_primary_comparison_is_complete():
         assert r["mean"] == pytest.approx(statistics.fmean(r["test_accuracy"]), abs=1e-4)
     plain, se = (results[n] for n in ("plain", "se"))
     assert plain["machine"] == se["machine"] and plain["versions"] == se["versions"]  # paired on one machine
+
+
+def test_stored_cue_task_results_are_complete():
+    budget = E.BUDGETS["cue"]
+    results = E.load_results(RESULTS, "cue", E.SUITES["cue"])
+    assert set(results) == {"cue_plain", "cue_se"}, "run `python -m se_tutorial.experiments --suite cue --budget cue`"
+    for name, r in results.items():
+        assert r["budget"] == json.loads(json.dumps(vars(budget))) and len(r["seeds"]) >= 5, name
+        for run in r["runs"]:
+            assert set(run["cue"]["accuracy_by_cue"]) == {"0", "1"}
+            assert ("excitation_gap" in run["cue"]) == (name == "cue_se")
