@@ -258,7 +258,7 @@ def _data(train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     return (x[:size], y[:size]) if size >= 0 else (x[size:], y[size:])
 
 
-_CUE_DATA: dict[tuple[bool, int], tuple[torch.Tensor, torch.Tensor]] = {}
+_CUE_DATA: dict[tuple[bool, int], tuple[torch.Tensor, ...]] = {}  # (train, size) → x, y, cue, other garment's class
 
 
 def task_data(task: str, train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -277,9 +277,10 @@ def task_data(task: str, train: bool, size: int) -> tuple[torch.Tensor, torch.Te
 
         x, y = _data(train, size)
         seed = CUE_SEEDS["train" if train else "test"]
-        partner, cue = pairing(y, seed=seed)
+        partner, _ = pairing(y, seed=seed)  # the pairing make_cue_task draws: for the other garment's class
+        x, target, cue = make_cue_task(x, y, seed=seed)
         other = torch.where(cue == 1, y, y[partner])
-        x, y, _ = make_cue_task(x, y, seed=seed)
+        y = target
         _CUE_DATA[(train, size)] = (x, y, cue, other)
     return _CUE_DATA[(train, size)][:2]
 
