@@ -6,6 +6,8 @@ residual block of the third stage. The attention modules that followed SE
 """
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torchvision.models import resnet as tv_resnet
@@ -65,8 +67,6 @@ class BasicBlock(nn.Module):
         stride = check_positive_int("stride", stride)
         if attention is not None and se is None:
             se = "standard"
-        self.variant = se
-        self.attention = attention
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(out_channels)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
@@ -76,12 +76,9 @@ class BasicBlock(nn.Module):
         if stride != 1 or in_channels != out_channels:
             self.shortcut = nn.Sequential(
                 nn.Conv2d(in_channels, out_channels, 1, stride, bias=False), nn.BatchNorm2d(out_channels))
+        self.variant, self.attention = None, None
         if se is not None:
-            channels = in_channels if se == "pre" else out_channels
-            if attention is None:
-                self.se = SEBlock(channels, reduction, squeeze=squeeze, gate=gate)
-            else:
-                self.attn = _attention.make(attention, channels, reduction=reduction)
+            add_gate(self, se, reduction=reduction, squeeze=squeeze, gate=gate, attention=attention)
 
     def _gate(self, x: torch.Tensor) -> torch.Tensor:
         return self.se(x) if getattr(self, "attention", None) is None else self.attn(x)
@@ -102,6 +99,70 @@ class BasicBlock(nn.Module):
             out = identity + self._branch(x)
         out = self.relu(out)
         return self._gate(out) if v == "post" else out
+
+
+def add_gate(block: BasicBlock, se: str = "standard", *, reduction: int = 4, squeeze: str = "avg",
+             gate: str = "sigmoid", attention: str | None = None, gate_start: float | None = None) -> BasicBlock:
+    """Put SE (or another attention module) into a residual block: the one place where this is done.
+
+    Args:
+        block: a :class:`BasicBlock` without a gate.
+        se: where the gate sits: ``"standard"``, ``"pre"``, ``"post"`` or ``"identity"``
+            (see :class:`BasicBlock`). It sees ``C_in`` channels at ``"pre"``, else ``C_out``.
+        reduction, squeeze, gate: the :class:`~se_tutorial.SEBlock`'s settings (``reduction``
+            also shapes the other modules).
+        attention: ``None`` for SE (as ``block.se``), or a module of :mod:`se_tutorial.attention`
+            (as ``block.attn``).
+        gate_start: ``None`` for SE's usual start (weights near 0.5 with a sigmoid gate), or the
+            value every SE weight should start near: ``fc2``'s bias is set to
+            ``log(gate_start / (1 - gate_start))``. No random numbers are drawn for this.
+
+    Returns:
+        ``block``, changed in place. The new module's parameters are drawn from torch's global
+        generator now, after the block's own: so a network whose plain blocks were all built
+        first keeps the plain network's weights (see :func:`add_gates`).
+    """
+    check_choice("se variant", se, SE_VARIANTS[1:])
+    attention = _check_attention(attention)
+    if getattr(block, "variant", None) is not None:
+        raise ValueError(f"this block already has a gate at position {block.variant!r}; build it with se=None.")
+    channels = block.conv1.in_channels if se == "pre" else block.conv1.out_channels
+    if attention is None:
+        block.se = SEBlock(channels, reduction, squeeze=squeeze, gate=gate)
+    else:
+        block.attn = _attention.make(attention, channels, reduction=reduction)
+    if gate_start is not None:
+        if attention is not None or gate != "sigmoid" or not 0 < gate_start < 1:
+            raise ValueError(f"gate_start={gate_start!r} needs SE with a sigmoid gate and a value in (0, 1).")
+        with torch.no_grad():
+            block.se.excitation.fc2.bias.fill_(math.log(gate_start / (1 - gate_start)))
+    block.variant, block.attention = se, attention
+    return block
+
+
+def add_gates(model: "SmallResNet", se: str = "standard", *, stages=(1, 2, 3), **kwargs) -> "SmallResNet":
+    """Put a gate into every residual block of ``stages`` of a plain :class:`SmallResNet`.
+
+    ``small_resnet(se=...)`` builds the plain network first and then calls this, so for one
+    ``torch.manual_seed`` the network with SE and the one without have the same convolution
+    and classifier weights (weight-paired); the experiments build their variants the same way.
+
+    Args:
+        model: a :class:`SmallResNet` built with ``se=None``.
+        se: the position (see :func:`add_gate`).
+        stages: which of the stages 1, 2, 3 get gates.
+        **kwargs: ``reduction``, ``squeeze``, ``gate``, ``attention``, ``gate_start`` of :func:`add_gate`.
+
+    Returns:
+        ``model``, changed in place.
+    """
+    stages = tuple(stages)
+    for s in stages:
+        check_choice("stage", s, (1, 2, 3))
+    for s in sorted(set(stages)):
+        for block in getattr(model, f"stage{s}"):
+            add_gate(block, se, **kwargs)
+    return model
 
 
 def _check_attention(attention):
@@ -142,12 +203,15 @@ class SmallResNet(nn.Module):
             layers = []
             for j in range(n):
                 stride = 2 if (i > 0 and j == 0) else 1
-                layers.append(BasicBlock(c_in, w, stride, se=se, reduction=reduction, squeeze=squeeze, gate=gate,
-                                         attention=attention))
+                layers.append(BasicBlock(c_in, w, stride))
                 c_in = w
             self.add_module(f"stage{i + 1}", nn.Sequential(*layers))
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(c_in, num_classes)
+        if attention is not None and se is None:
+            se = "standard"
+        if se is not None:  # after every plain weight: the same seed gives the same plain weights
+            add_gates(self, se, reduction=reduction, squeeze=squeeze, gate=gate, attention=attention)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """(N, in_channels, 28, 28) → the last stage's map (N, widths[-1], 7, 7)."""
@@ -183,7 +247,9 @@ def small_resnet(num_classes: int = 10, in_channels: int = 1, widths=(16, 32, 64
 
     Returns:
         A :class:`SmallResNet`; input (N, in_channels, 28, 28) in [0, 1] → logits (N, num_classes).
-        The model normalises its input itself.
+        The model normalises its input itself. The gates are added after the plain network is
+        built (:func:`add_gates`): after the same ``torch.manual_seed``, ``small_resnet()`` and
+        ``small_resnet(se="standard")`` share their convolution and classifier weights.
     """
     return SmallResNet(num_classes, in_channels, widths, blocks, se, reduction, squeeze, gate, attention=attention)
 

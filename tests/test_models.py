@@ -148,3 +148,22 @@ def test_attention_se_is_the_se_block_and_unknown_names_are_refused():
     assert list(a.state_dict()) == list(b.state_dict())
     with pytest.raises(ValueError, match="unknown attention 'bam'"):
         small_resnet(attention="bam")
+
+
+def test_add_gate_is_the_one_place_gates_are_put():
+    from se_tutorial.models import BasicBlock, add_gate, add_gates
+
+    block = add_gate(BasicBlock(8, 16, 2), "pre", reduction=2)
+    assert block.se.excitation.fc1.in_features == 8 and block.variant == "pre"  # "pre" sees C_in
+    with pytest.raises(ValueError, match="already has a gate"):
+        add_gate(block, "standard")
+    with pytest.raises(ValueError, match="se variant"):
+        add_gate(BasicBlock(8, 8), None)
+    opened = add_gate(BasicBlock(8, 8), gate_start=0.95)
+    assert torch.allclose(torch.sigmoid(opened.se.excitation.fc2.bias), torch.tensor(0.95))
+    with pytest.raises(ValueError, match="gate_start"):
+        add_gate(BasicBlock(8, 8), gate="tanh", gate_start=0.9)
+    model = add_gates(small_resnet(), "standard", stages=(3,), attention="eca")
+    assert [n for n, _ in model.named_modules() if n.endswith(".attn")] == ["stage3.0.attn"]
+    with pytest.raises(ValueError, match="stage"):
+        add_gates(small_resnet(), stages=(4,))
