@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 .PHONY: test-colab test-pythons
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
-EPOCHS    ?= 20
+EPOCHS    ?= 15
 TRAIN      = $(BIN)/python -m se_tutorial.train --epochs $(EPOCHS) --seed 0 --no-progress --force
 
 help:
@@ -27,7 +27,7 @@ help:
 	@echo "make test-colab - rebuild Colab's runtime (Python 3.13, its torch, ipywidgets 7.7.1 ...) and run every notebook and assignment as on Colab"
 	@echo "make test-pythons - check that the package installs and imports on Python 3.11, 3.12 and 3.13, and that pip refuses 3.10"
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
-	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 13 minutes each on 2 cores)"
+	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 14 minutes for SE, 12 for plain, on 2 cores)"
 	@echo "make experiments - re-run the experiments of docs/experiments.md and notebook 05 into data/results/ (about 2.5 hours; resumable)"
 	@echo "make experiments-07 - the experiments of notebook 07 (modules beyond SE) and their costs (about 25 minutes)"
 	@echo "make execute [NB=notebooks/NAME.ipynb] - re-run notebooks in a fresh kernel and store their outputs"
@@ -118,13 +118,13 @@ experiments: install data
 	$(BIN)/python -m se_tutorial.experiments --suite primary --budget primary --resume --out data/results/
 	$(BIN)/python -m se_tutorial.experiments --suite cue --budget cue --resume --out data/results/
 	$(BIN)/python -m se_tutorial.experiments --suite 05 --budget tiny --resume --out data/results/
-	$(BIN)/python -m se_tutorial.experiments --suite 05 --budget full --resume --out data/results/
+	$(BIN)/python -m se_tutorial.experiments --suite 05 --budget short --resume --out data/results/
 
 # The experiments behind notebook 07 (plain, SE and the modules beyond SE; plain and SE are kept when stored),
 # then their parameters, MACs and CPU latency into data/results/costs.json: 24 minutes on 2 busy cores.
 experiments-07: install data
 	$(BIN)/python -m se_tutorial.experiments --suite 07 --resume --budget tiny --out data/results/
-	$(BIN)/python -m se_tutorial.experiments --suite 07 --resume --costs --budget full --out data/results/
+	$(BIN)/python -m se_tutorial.experiments --suite 07 --resume --costs --budget short --out data/results/
 
 # Re-run notebooks top to bottom in a fresh kernel and store their outputs: make execute [NB=notebooks/01_squeeze.ipynb]
 NB ?= notebooks/*.ipynb

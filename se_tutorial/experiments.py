@@ -12,10 +12,10 @@ plain network, SE, and the modules of :mod:`se_tutorial.attention` each in SE's 
 Command line (results go to ``data/results/<name>.json``, one file per configuration; each
 command also appends what it ran and its wall time to ``data/results/runs.json``):
 
-    python -m se_tutorial.experiments --budget full --out data/results/     # all of them (~65 min on 2 quiet cores)
+    python -m se_tutorial.experiments --budget short --out data/results/     # all of them (~65 min on 2 quiet cores)
     python -m se_tutorial.experiments --budget tiny --out data/results/     # seconds: checks that the code runs
-    python -m se_tutorial.experiments --only plain,se --budget full --out data/results/
-    python -m se_tutorial.experiments --suite 07 --resume --costs --budget full --out data/results/
+    python -m se_tutorial.experiments --only plain,se --budget short --out data/results/
+    python -m se_tutorial.experiments --suite 07 --resume --costs --budget short --out data/results/
     python -m se_tutorial.experiments --resume ...   # keep stored seeds, run only missing ones
     python -m se_tutorial.experiments --list
 
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import shlex
@@ -48,8 +47,7 @@ import torch
 
 from ._validate import check_choice, check_positive_int
 from . import attention as _attention
-from .models import SE_VARIANTS, small_resnet
-from .se_block import SEBlock
+from .models import SE_VARIANTS, add_gates, small_resnet
 
 # --------------------------------------------------------------------------- configurations
 
@@ -128,7 +126,18 @@ SUITES: dict[str, tuple[str, ...]] = {
     "primary": ("plain", "se", "se_open"),
     # When SE's mechanism is needed: the cue task, declared in docs/experiments.md (section 3).
     "cue": ("cue_plain", "cue_se"),
+    # The paper's ablations and notebook 07's modules at the secondary budget, declared in docs/experiments.md
+    # (section 4): one family of comparisons with Holm's correction (SECONDARY_COMPARISONS).
+    "secondary": ("plain", "se", "squeeze_max", "stage3", "pre", "post", "identity", "spatial", "cbam", "eca"),
 }
+
+#: The declared comparisons of the secondary arms (docs/experiments.md, section 4): (a, b) means a − b.
+SECONDARY_COMPARISONS: tuple[tuple[str, str], ...] = (
+    ("se", "plain"),
+    ("squeeze_max", "se"), ("stage3", "se"), ("pre", "se"), ("post", "se"), ("identity", "se"),
+    ("spatial", "se"), ("cbam", "se"), ("eca", "se"),
+    ("cbam", "spatial"),
+)
 
 #: The ablations, each mirroring one of the paper's tables: (label, configuration name) rows.
 ABLATIONS: dict[str, dict] = {
@@ -172,25 +181,12 @@ def build(config: Config, seed: int) -> torch.nn.Module:
         check_choice("stage", s, tuple(range(1, len(config.widths) + 1)))
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0; got {seed!r}.")
-    if config.gate_start is not None and not (config.se and config.attention is None and config.gate == "sigmoid"
-                                              and 0 < config.gate_start < 1):
-        raise ValueError(f"gate_start={config.gate_start!r} needs SE with a sigmoid gate and a value in (0, 1).")
     torch.manual_seed(seed)
     model = small_resnet(in_channels=TASKS[config.task], widths=config.widths, blocks=config.blocks)
     if config.se is None:
         return model
-    for s in sorted(config.stages):
-        for block in getattr(model, f"stage{s}"):
-            channels = block.conv1.in_channels if config.se == "pre" else block.conv1.out_channels
-            if config.attention is None:
-                block.se = SEBlock(channels, config.reduction, squeeze=config.squeeze, gate=config.gate)
-                if config.gate_start is not None:  # no random numbers drawn: the pairing is kept
-                    with torch.no_grad():
-                        block.se.excitation.fc2.bias.fill_(math.log(config.gate_start / (1 - config.gate_start)))
-            else:
-                block.attn = _attention.make(config.attention, channels, reduction=config.reduction)
-            block.variant, block.attention = config.se, config.attention
-    return model
+    return add_gates(model, config.se, stages=config.stages, reduction=config.reduction, squeeze=config.squeeze,
+                     gate=config.gate, attention=config.attention, gate_start=config.gate_start)
 
 
 # --------------------------------------------------------------------------- budgets
@@ -201,7 +197,7 @@ class Budget:
     """How much training each run gets.
 
     Attributes:
-        name: ``"full"`` or ``"tiny"``.
+        name: a key of :data:`BUDGETS`.
         train_size: the first ``train_size`` images of Fashion-MNIST's training set.
         epochs, batch_size, lr: passed to :func:`se_tutorial.train.fit` (one-cycle SGD).
         test_size: the first ``test_size`` images of the test set (10,000 = all of it).
@@ -224,7 +220,8 @@ class Budget:
 
 
 BUDGETS: dict[str, Budget] = {
-    "full": Budget("full", train_size=15_000, epochs=3, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=64,
+    # The old short budget: it ranks designs by how fast they start learning (docs/experiments.md, section 4).
+    "short": Budget("short", train_size=15_000, epochs=3, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=64,
                    lr=0.05),
     "tiny": Budget("tiny", train_size=2_048, epochs=2, test_size=1_000, seeds=(0, 1, 2), batch_size=64, lr=0.05),
     # The primary comparison, declared in docs/experiments.md before it ran: 55,000 images trained on and
@@ -235,6 +232,10 @@ BUDGETS: dict[str, Budget] = {
     # training image), 4 epochs (240,000 images seen: less than a primary run's 275,000), 5 seeds.
     "cue": Budget("cue", train_size=60_000, epochs=4, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=128,
                   lr=0.1),
+    # The secondary arms, declared in docs/experiments.md (section 4) before they ran: 30,000 images trained on,
+    # 5,000 held out, 3 epochs (90,000 images seen), 5 seeds.
+    "secondary": Budget("secondary", train_size=30_000, epochs=3, test_size=10_000, seeds=(0, 1, 2, 3, 4),
+                        batch_size=128, lr=0.1, holdout=5_000),
 }
 
 #: The cue task's generator seeds: fixed, so the task is the same for every run and every seed.
@@ -470,7 +471,7 @@ def write_result(out, name: str, record: dict) -> Path:
     return path
 
 
-def load_results(out="data/results", budget: str = "full", names=None) -> dict[str, dict]:
+def load_results(out="data/results", budget: str = "short", names=None) -> dict[str, dict]:
     """Read every ``out/<name>.json`` that has a ``budget`` section: name → that section.
 
     ``names`` limits the reading to those configurations (e.g. ``SUITES["05"]``); by
@@ -725,7 +726,7 @@ def log_invocation(out, entry: dict) -> Path:
 def main(argv=None) -> int:
     """``python -m se_tutorial.experiments``: train the named configurations × seeds and save the results."""
     ap = argparse.ArgumentParser(prog="python -m se_tutorial.experiments", description=main.__doc__)
-    ap.add_argument("--budget", default="full", choices=list(BUDGETS))
+    ap.add_argument("--budget", default="short", choices=list(BUDGETS))
     ap.add_argument("--only", default=None, help="comma-separated configuration names (default: all)")
     ap.add_argument("--suite", default=None, choices=list(SUITES),
                     help="the configurations of one notebook: 05 (SE's ablations) or 07 (beyond SE)")

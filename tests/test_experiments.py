@@ -16,11 +16,18 @@ RESULTS = Path(__file__).resolve().parent.parent / "data" / "results"
 
 @pytest.mark.parametrize("variant", ["standard", "pre", "post", "identity"])
 def test_build_equals_small_resnet_with_se(variant):
-    built = E.build(E.Config(se=variant), seed=0)
+    """Both go through models.add_gates: after the same seed they are the same network, weight for weight."""
+    built = E.build(E.Config(se=variant), seed=5)
+    torch.manual_seed(5)
     reference = small_resnet(se=variant)
     assert [(k, v.shape) for k, v in built.state_dict().items()] == \
         [(k, v.shape) for k, v in reference.state_dict().items()]
-    reference.load_state_dict(built.state_dict())
+    for key, value in built.state_dict().items():
+        assert torch.equal(value, reference.state_dict()[key]), key
+    torch.manual_seed(5)
+    plain = small_resnet()
+    for key, value in plain.state_dict().items():  # small_resnet itself is weight-paired with the plain network
+        assert torch.equal(value, reference.state_dict()[key]), key
     x = torch.rand(3, 1, 28, 28)
     built.eval(), reference.eval()
     assert torch.equal(built(x), reference(x))
@@ -65,12 +72,12 @@ def test_bad_names_and_seeds_are_refused():
 def test_write_and_load_keep_other_budgets(tmp_path):
     runs = [{"seed": s, "test_accuracy": a, "test_loss": 0.3, "train_loss": 0.2, "seconds": 1.0}
             for s, a in [(1, 90.0), (0, 89.0)]]
-    for budget in ("tiny", "full"):
+    for budget in ("tiny", "short"):
         record = E.summarize("se", E.BUDGETS[budget], runs, jobs=1, command="test")
         E.write_result(tmp_path, "se", record)
     data = json.loads((tmp_path / "se.json").read_text())
-    assert set(data["budgets"]) == {"tiny", "full"} and data["config"]["se"] == "standard"
-    full = E.load_results(tmp_path, "full")["se"]
+    assert set(data["budgets"]) == {"tiny", "short"} and data["config"]["se"] == "standard"
+    full = E.load_results(tmp_path, "short")["se"]
     assert full["seeds"] == [0, 1] and full["test_accuracy"] == [89.0, 90.0]
     assert full["mean"] == 89.5 and full["std"] == pytest.approx(statistics.stdev([89.0, 90.0]), abs=1e-4)
     assert E.paired_difference(full, full) == (0.0, 0.0)
@@ -116,7 +123,7 @@ def test_command_line_lists_configurations(capsys):
 # --------------------------------------------------------------------------- the stored results
 
 
-@pytest.mark.parametrize("budget", ["tiny", "full"])
+@pytest.mark.parametrize("budget", ["tiny", "short"])
 def test_stored_results_are_complete_and_consistent(budget):
     results = E.load_results(RESULTS, budget)
     assert set(results) == set(E.SUITES["05"]) | set(E.SUITES["07"]), \
