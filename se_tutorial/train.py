@@ -87,7 +87,7 @@ def evaluate(model: nn.Module, dataset, batch_size: int = 1000) -> dict:
 
 def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: int = 128, lr: float = 0.1,
         weight_decay: float = 5e-4, label_smoothing: float = 0.0, augment_data: bool = True, seed: int = 0,
-        progress: bool = True) -> list[dict]:
+        progress: bool = True, channels_last: bool = True) -> list[dict]:
     """Train ``model`` with SGD (Nesterov momentum 0.9) and a one-cycle learning rate.
 
     Args:
@@ -99,6 +99,10 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
         seed: seeds the shuffling and the augmentation; seed the model's
             initialisation yourself (``torch.manual_seed``) before building it.
         progress: show tqdm progress bars (they render in notebooks and terminals).
+        channels_last: train in the channels-last memory format (each pixel's channels side by
+            side in memory), which convolutions on CPUs run about 1.4× faster; the same
+            arithmetic, only the order of additions differs. The model is returned in the usual
+            (contiguous) format either way.
 
     Returns:
         The history, one dict per epoch: ``epoch``, ``train_loss``, ``train_accuracy``,
@@ -125,6 +129,8 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
     else:  # too few steps for a schedule: a constant learning rate
         schedule = torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0)
     history = []
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+    model.to(memory_format=memory_format)
     model.train()
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
@@ -136,6 +142,7 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
             xb, yb = x[idx], y[idx]
             if augment_data:
                 xb = augment(xb, generator)
+            xb = xb.contiguous(memory_format=memory_format)
             logits = model(xb)
             loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
             optimizer.zero_grad(set_to_none=True)
@@ -155,6 +162,7 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
         row["seconds"] = time.perf_counter() - start
         bar.close()
         history.append(row)
+    model.to(memory_format=torch.contiguous_format)
     model.eval()
     return history
 
@@ -174,6 +182,16 @@ def _machine() -> str:
     return f"{cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, {platform.system()}"
 
 
+def _load() -> list[float] | None:
+    """The 1-, 5- and 15-minute load averages: how busy the machine was (None where unknown)."""
+    import os
+
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
 def main(argv=None) -> int:
     """``python -m se_tutorial.train``: train a small ResNet on Fashion-MNIST and save it."""
     from . import __version__
@@ -187,7 +205,7 @@ def main(argv=None) -> int:
     ap.add_argument("--reduction", type=int, default=4)
     ap.add_argument("--widths", default="16,32,64", help="three stage widths, e.g. 16,32,64")
     ap.add_argument("--blocks", default="1,1,1", help="blocks per stage, e.g. 1,1,1")
-    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=0)
@@ -217,9 +235,13 @@ def main(argv=None) -> int:
     train_set, test_set = fashion_mnist(train=True), fashion_mnist(train=False)
     if args.subset:
         train_set = torch.utils.data.Subset(train_set, range(args.subset))
+    load_before = _load()
     start = time.perf_counter()
-    history = fit(model, train_set, test_set, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+    # The test set is used once, at the end: its accuracy is not watched during training.
+    history = fit(model, train_set, None, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                   seed=args.seed, progress=not args.no_progress)
+    final = evaluate(model, test_set)
+    history[-1].update(test_loss=final["loss"], test_accuracy=final["accuracy"])
     seconds = time.perf_counter() - start
     digest = save_checkpoint(model, config, out)
 
@@ -237,6 +259,7 @@ def main(argv=None) -> int:
         "epochs": args.epochs,
         "training_seconds": round(seconds, 1),
         "machine": _machine(),
+        "load_average": {"before": load_before, "after": _load()},
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "torchvision": torchvision.__version__, "se_tutorial": __version__},
     }
