@@ -205,9 +205,11 @@ def main(argv=None) -> int:
     ap.add_argument("--reduction", type=int, default=4)
     ap.add_argument("--widths", default="16,32,64", help="three stage widths, e.g. 16,32,64")
     ap.add_argument("--blocks", default="1,1,1", help="blocks per stage, e.g. 1,1,1")
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--label-smoothing", type=float, default=0.0,
+                    help="spread this much of each target's probability over all classes (0 = none)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--subset", type=int, default=None, help="train on the first N training images only")
     ap.add_argument("--out", required=True, help="checkpoint path (.pt); metrics go beside it as .json")
@@ -239,7 +241,7 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     # The test set is used once, at the end: its accuracy is not watched during training.
     history = fit(model, train_set, None, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                  seed=args.seed, progress=not args.no_progress)
+                  label_smoothing=args.label_smoothing, seed=args.seed, progress=not args.no_progress)
     final = evaluate(model, test_set)
     history[-1].update(test_loss=final["loss"], test_accuracy=final["accuracy"])
     seconds = time.perf_counter() - start
@@ -257,6 +259,7 @@ def main(argv=None) -> int:
         "command": "python -m se_tutorial.train " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
         "seed": args.seed,
         "epochs": args.epochs,
+        "label_smoothing": args.label_smoothing,
         "training_seconds": round(seconds, 1),
         "machine": _machine(),
         "load_average": {"before": load_before, "after": _load()},

@@ -80,7 +80,7 @@ def test_write_and_load_keep_other_budgets(tmp_path):
     full = E.load_results(tmp_path, "short")["se"]
     assert full["seeds"] == [0, 1] and full["test_accuracy"] == [89.0, 90.0]
     assert full["mean"] == 89.5 and full["std"] == pytest.approx(statistics.stdev([89.0, 90.0]), abs=1e-4)
-    assert E.paired_difference(full, full) == (0.0, 0.0)
+    assert E.differences(full, full) == {0: 0.0, 1: 0.0}
 
 
 def test_resume_keeps_stored_seeds_with_the_same_settings(tmp_path):
@@ -98,20 +98,37 @@ def test_resume_keeps_stored_seeds_with_the_same_settings(tmp_path):
     assert json.loads((tmp_path / "runs.json").read_text())[-1]["runs"] == 0
 
 
-def _section(accuracies):
+def _section(accuracies, first_losses=None):
     runs = [{"seed": s, "test_accuracy": a} for s, a in enumerate(accuracies)]
+    for run, loss in zip(runs, first_losses or []):
+        run["curves"] = [{"epoch": 1, "train_loss": loss}]
     return {"runs": runs, "std": statistics.stdev(accuracies)}
 
 
-def test_compare_sets_differences_against_the_spread():
-    base = _section([89.0, 89.4, 89.2])  # std 0.2
-    assert E.compare(_section([89.1, 89.5, 89.3]), base)["verdict"] == "within noise"  # +0.1
-    shifted = E.compare(_section([89.3, 89.7, 89.5]), base)  # +0.3, paired differences all 0.3
-    assert shifted["verdict"] == "suggestive"
-    assert shifted["difference"] == pytest.approx(0.3) and shifted["difference_std"] == pytest.approx(0.0, abs=1e-12)
-    assert shifted["spread"] == pytest.approx(0.2)
-    assert E.compare(_section([88.0, 88.4, 88.2]), base)["verdict"] == "clear"  # -1.0
-    assert set(E.VERDICTS) == {"within noise", "suggestive", "clear"}
+def test_compare_pairs_stored_runs_by_seed_under_holm():
+    """Hand-computed: differences 0.3, 0.5, 0.4, 0.4 have mean 0.4, sd 0.08165; t(0.975, 3) = 3.1824."""
+    results = {"base": _section([89.0, 89.4, 89.2, 89.1], [0.50, 0.52, 0.49, 0.51]),
+               "up": _section([89.3, 89.9, 89.6, 89.5], [0.40, 0.43, 0.41, 0.40]),
+               "noisy": _section([89.5, 88.9, 89.6, 88.8])}  # differences +0.5 −0.5 +0.4 −0.3
+    one = E.compare(results, [("up", "base")])["up − base"]
+    assert one.interval.mean == pytest.approx(0.4)
+    assert one.interval.low == pytest.approx(0.4 - 3.1824 * 0.08165 / 2, abs=1e-3)
+    assert one.interval.confidence == pytest.approx(0.95) and one.verdict == "clear"
+    family = E.compare(results, [("noisy", "base"), ("up", "base")])
+    assert list(family) == ["noisy − base", "up − base"]  # the order given
+    assert family["up − base"].rank == 1 and family["up − base"].interval.confidence == pytest.approx(0.975)
+    assert family["noisy − base"].rank == 2 and family["noisy − base"].verdict == "unclear"
+    loss = E.compare(results, [("up", "base")], outcome="epoch1_train_loss")["up − base"]
+    assert loss.interval.mean == pytest.approx(-0.095)
+    assert E.differences(results["up"], results["base"]) == pytest.approx({0: 0.3, 1: 0.5, 2: 0.4, 3: 0.4})
+    with pytest.raises(ValueError, match="no stored results"):
+        E.compare(results, [("se", "base")])
+    with pytest.raises(ValueError, match="learning curves"):
+        E.differences(results["noisy"], results["base"], "epoch1_train_loss")
+    with pytest.raises(ValueError, match="share 1 seed"):
+        E.differences(_section([1.0, 2.0]), {"runs": [{"seed": 1, "test_accuracy": 3.0}]})
+    with pytest.raises(ValueError, match="unknown outcome"):
+        E.differences(results["up"], results["base"], "speed")
 
 
 def test_command_line_lists_configurations(capsys):
@@ -281,8 +298,8 @@ def test_holdout_budget_stores_learning_curves_and_writes_after_every_seed(tmp_p
     assert len(held_x) == 128 and not torch.equal(held_x[0], train_x[0])  # the end of the set, not its start
     monkeypatch.setitem(E.BUDGETS, "small", small)
     calls = []
-    monkeypatch.setattr(E, "write_result", lambda out, name, record: calls.append(len(record["runs"])))
-    monkeypatch.setattr(E, "log_invocation", lambda *a: None)
+    monkeypatch.setattr(E.running, "write_result", lambda out, name, record: calls.append(len(record["runs"])))
+    monkeypatch.setattr(E.running, "log_invocation", lambda *a: None)
     E.run(["plain"], small, tmp_path, log=lambda *_: None)
     assert calls == [1, 2]  # a partial file after the first seed: an interrupted command resumes there
 
@@ -313,3 +330,41 @@ def test_stored_cue_task_results_are_complete():
         for run in r["runs"]:
             assert set(run["cue"]["accuracy_by_cue"]) == {"0", "1"}
             assert ("excitation_gap" in run["cue"]) == (name == "cue_se")
+
+
+def _printed(notebook: str, cell_id: str) -> str:
+    """The text a notebook's cell printed, as stored in the notebook."""
+    cells = json.loads((RESULTS.parent.parent / "notebooks" / notebook).read_text())["cells"]
+    cell = next(c for c in cells if c.get("id") == cell_id)
+    return "".join("".join(o.get("text", "")) for o in cell["outputs"] if o.get("output_type") == "stream")
+
+
+def test_notebook_05_prints_the_primary_result_recomputed_from_its_file():
+    """The numbers notebook 05 shows equal those recomputed here from data/results, by other code."""
+    from scipy import stats as sp
+
+    runs = {name: {r["seed"]: r["test_accuracy"] for r in json.loads((RESULTS / f"{name}.json").read_text())
+                   ["budgets"]["primary"]["runs"]} for name in ("plain", "se")}
+    d = [runs["se"][s] - runs["plain"][s] for s in sorted(runs["se"])]
+    n, mean, sd = len(d), statistics.fmean(d), statistics.stdev(d)
+    half = sp.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+    flips = [abs(sum(e * x for e, x in zip(signs, d))) for signs in __import__("itertools").product((1, -1), repeat=n)]
+    p = sum(f >= abs(sum(d)) - 1e-9 for f in flips) / 2 ** n
+    printed = _printed("05_does_se_help.ipynb", "primary-result")
+    assert (f"plain {statistics.fmean(runs['plain'].values()):.2f}%, SE {statistics.fmean(runs['se'].values()):.2f}% "
+            f"on average over {n} seeds") in printed
+    assert (f"SE - plain: {mean:+.2f} points, 95% interval [{mean - half:+.2f}, {mean + half:+.2f}], "
+            f"SE lower at {sum(x < 0 for x in d)} of {n} seeds") in printed
+    assert f"exact sign-flip p = {p:.2f}" in printed
+
+
+def test_stored_secondary_arms_are_complete():
+    budget = E.BUDGETS["secondary"]
+    results = E.load_results(RESULTS, "secondary", E.SUITES["secondary"])
+    assert set(results) == set(E.SUITES["secondary"]), \
+        "run `python -m se_tutorial.experiments --suite secondary --budget secondary`"
+    for name, r in results.items():
+        assert r["budget"] == json.loads(json.dumps(vars(budget))) and r["seeds"] == [0, 1, 2, 3, 4], name
+        assert all(len(run["curves"]) == budget.epochs for run in r["runs"]), name
+    assert {n for pair in E.SECONDARY_COMPARISONS for n in pair} == set(E.SUITES["secondary"])
+    assert len(E.SECONDARY_COMPARISONS) == 10  # the family declared in docs/experiments.md, section 4

@@ -164,6 +164,12 @@ def test_notebook_shape(path):
     assert not any("execution" in c.get("metadata", {}) for c in code), "no timing clutter: use `make execute`"
 
 
+def test_every_subpackage_is_installed():
+    """A wheel (Colab's pip install) holds only the packages pyproject lists: each folder with an __init__.py."""
+    folders = sorted(".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "se_tutorial").rglob("__init__.py"))
+    assert sorted(_pyproject()["tool"]["setuptools"]["packages"]) == folders
+
+
 @pytest.mark.parametrize("name", se.__all__)
 def test_public_api_is_documented(name):
     obj = getattr(se, name)

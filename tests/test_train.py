@@ -46,6 +46,25 @@ def test_history_and_learning(fmnist):
     assert not model.training
 
 
+def test_channels_last_changes_the_order_of_additions_not_the_result(fmnist):
+    """fit trains in channels-last by default and hands the model back in the usual layout."""
+    train_set = Subset(fmnist[0], range(512))
+    models = {}
+    for layout in (True, False):
+        torch.manual_seed(0)
+        models[layout] = small_resnet(se="standard")
+        history = fit(models[layout], train_set, epochs=1, batch_size=64, progress=False, channels_last=layout)
+        models[layout].history = history
+    for p in models[True].parameters():
+        assert p.is_contiguous(), "the trained model comes back in the contiguous layout"
+    fast, usual = models[True].history[0]["train_loss"], models[False].history[0]["train_loss"]
+    assert fast == pytest.approx(usual, rel=0.03)  # one epoch: rounding differences stay small
+    x = dataset_tensors(Subset(fmnist[1], range(64)))[0]
+    with torch.no_grad():
+        agree = (models[True](x).argmax(1) == models[False](x).argmax(1)).float().mean()
+    assert agree > 0.9
+
+
 def test_dataset_tensors_forms(fmnist):
     x, y = dataset_tensors(Subset(fmnist[1], [3, 1]))
     assert x.shape == (2, 1, 28, 28) and x.dtype == torch.float32 and 0 <= x.min() and x.max() <= 1

@@ -1,0 +1,203 @@
+"""Results files: one JSON file per design, one section per budget; reading them back; tolerances."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+from .configs import CONFIGS, Budget, Config, _config
+
+# --------------------------------------------------------------------------- results
+
+
+def machine() -> dict:
+    """The CPU, its core count and the library versions: what a result depends on."""
+    from .. import __version__
+
+    from ..train import cpu_name
+
+    cpu = cpu_name()
+    import torchvision
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.system(),
+            "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                         "torchvision": torchvision.__version__, "se_tutorial": __version__}}
+
+
+def summarize(name: str, budget: Budget, runs: list[dict], *, jobs: int, command: str) -> dict:
+    """The record of one configuration at one budget: per-seed results, mean and standard deviation.
+
+    ``std`` is the sample standard deviation over seeds (n − 1 in the denominator);
+    ``run_seconds`` the time its runs took, added up (training and testing).
+    """
+    runs = sorted(runs, key=lambda r: r["seed"])
+    acc = [r["test_accuracy"] for r in runs]
+    info = machine()
+    return {
+        "budget": asdict(budget),
+        "seeds": [r["seed"] for r in runs],
+        "test_accuracy": acc,
+        "mean": round(statistics.fmean(acc), 4),
+        "std": round(statistics.stdev(acc), 4) if len(acc) > 1 else 0.0,
+        "runs": runs,
+        "run_seconds": round(sum(r["seconds"] for r in runs), 1),
+        "parallel_jobs": jobs,
+        "machine": {k: v for k, v in info.items() if k != "versions"},
+        "versions": info["versions"],
+        "command": command,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def result_path(out, name: str) -> Path:
+    """``out/<name>.json``."""
+    return Path(out) / f"{name}.json"
+
+
+def write_result(out, name: str, record: dict) -> Path:
+    """Write ``record`` as the ``record["budget"]["name"]`` section of ``out/<name>.json``.
+
+    The file holds the configuration and one section per budget; other budgets'
+    sections are kept.
+    """
+    path = result_path(out, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(path.read_text()) if path.is_file() else {}
+    data["name"] = name
+    data["config"] = asdict(CONFIGS[name])
+    budgets = data.setdefault("budgets", {})
+    budgets[record["budget"]["name"]] = record
+    data["budgets"] = dict(sorted(budgets.items()))
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def load_results(out="data/results", budget: str = "short", names=None) -> dict[str, dict]:
+    """Read every ``out/<name>.json`` that has a ``budget`` section: name → that section.
+
+    ``names`` limits the reading to those configurations (e.g. ``SUITES["05"]``); by
+    default every configuration of :data:`CONFIGS` is looked for.
+
+    Each section has ``seeds``, ``test_accuracy`` (per seed), ``mean``, ``std``,
+    ``runs``, ``budget``, ``machine``, ``versions``, ``command``, ``run_seconds``.
+    """
+    results = {}
+    for name in (CONFIGS if names is None else names):
+        _config(name)
+        path = result_path(out, name)
+        if path.is_file():
+            section = json.loads(path.read_text()).get("budgets", {}).get(budget)
+            if section is not None:
+                results[name] = section
+    return results
+
+
+
+def _normal(obj):
+    """``obj`` as JSON would give it back (tuples become lists)."""
+    return json.loads(json.dumps(obj))
+
+
+def _stored_config(config: dict | None) -> dict | None:
+    """A stored configuration, with the fields added to :class:`Config` since it was stored at their defaults."""
+    if config is None:
+        return None
+    return {**_normal(asdict(Config())), **config}
+
+
+def stored_runs(out, name: str, budget: Budget) -> list[dict]:
+    """The runs already in ``out/<name>.json`` for this configuration and budget settings.
+
+    Only runs made with the same configuration and the same budget settings (apart
+    from the list of seeds) count; others are ignored.
+    """
+    path = result_path(out, name)
+    if not path.is_file():
+        return []
+    data = json.loads(path.read_text())
+    section = data.get("budgets", {}).get(budget.name)
+    if section is None or _stored_config(data.get("config")) != _normal(asdict(CONFIGS[name])):
+        return []
+    settings = lambda b: {k: v for k, v in _normal(b).items() if k != "seeds"}
+    if settings(section["budget"]) != settings(asdict(budget)):
+        return []
+    return [r for r in section["runs"] if r["seed"] in budget.seeds]
+
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a re-run may land from a stored result made on another machine.
+
+    The same seed on the same machine gives the same weights bit for bit, but another
+    CPU (AVX-512 or AVX2 kernels), another thread count or oneDNN add the same numbers in
+    another order, and training amplifies those last-digit differences. Measured at the tiny
+    budget over 12 seed-by-seed comparisons (an Intel and an AMD machine; AVX-512 against AVX2
+    and against no AVX at all): accuracy differences with a standard deviation of 0.7 points
+    (the largest 1.6), means over 3 seeds up to 0.7 points apart, training losses within 1 %.
+    Each tolerance is about 3.5 standard deviations of what was measured.
+
+    Attributes:
+        seed_points: one seed's test accuracy, in points.
+        mean_points: the mean accuracy over the budget's seeds, in points.
+        loss_relative: one seed's final training loss, as a fraction of the stored one.
+    """
+
+    seed_points: float = 2.5
+    mean_points: float = 1.5
+    loss_relative: float = 0.03
+
+
+TOLERANCE = Tolerance()
+
+
+def agrees(live: list[dict], stored: dict, tolerance: Tolerance = TOLERANCE) -> list[str]:
+    """Compare re-runs with a stored record, within ``tolerance``; return the disagreements.
+
+    Args:
+        live: runs as :func:`run_one` returns them (any subset of the stored seeds).
+        stored: one configuration's record at one budget (see :func:`load_results`).
+
+    Returns:
+        One sentence per value outside its tolerance; an empty list when all agree.
+        The mean is compared only when every stored seed was re-run.
+    """
+    by_seed = {r["seed"]: r for r in stored["runs"]}
+    problems = []
+    for run in live:
+        if run["seed"] not in by_seed:
+            raise ValueError(f"seed {run['seed']} is not stored; stored seeds: {sorted(by_seed)}.")
+        ref = by_seed[run["seed"]]
+        gap = run["test_accuracy"] - ref["test_accuracy"]
+        if abs(gap) > tolerance.seed_points:
+            problems.append(f"seed {run['seed']}: accuracy {run['test_accuracy']:.2f}% vs {ref['test_accuracy']:.2f}% "
+                            f"stored ({gap:+.2f} points; tolerance {tolerance.seed_points})")
+        loss_gap = run["train_loss"] / ref["train_loss"] - 1
+        if abs(loss_gap) > tolerance.loss_relative:
+            problems.append(f"seed {run['seed']}: training loss {run['train_loss']:.4f} vs {ref['train_loss']:.4f} "
+                            f"stored ({100 * loss_gap:+.1f} %; tolerance {100 * tolerance.loss_relative:.0f} %)")
+    if live and sorted(r["seed"] for r in live) == sorted(by_seed):
+        gap = statistics.fmean(r["test_accuracy"] for r in live) - stored["mean"]
+        if abs(gap) > tolerance.mean_points:
+            problems.append(f"mean accuracy {gap:+.2f} points from the stored {stored['mean']:.2f}% "
+                            f"(tolerance {tolerance.mean_points})")
+    return problems
+
+
+
+def log_invocation(out, entry: dict) -> Path:
+    """Append ``entry`` (what one command ran, and its wall time) to ``out/runs.json``."""
+    path = Path(out) / "runs.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = json.loads(path.read_text()) if path.is_file() else []
+    entries.append(entry)
+    path.write_text(json.dumps(entries, indent=1) + "\n")
+    return path
