@@ -368,3 +368,26 @@ def test_stored_secondary_arms_are_complete():
         assert all(len(run["curves"]) == budget.epochs for run in r["runs"]), name
     assert {n for pair in E.SECONDARY_COMPARISONS for n in pair} == set(E.SUITES["secondary"])
     assert len(E.SECONDARY_COMPARISONS) == 10  # the family declared in docs/experiments.md, section 4
+
+
+def test_two_commands_writing_one_results_file_keep_both_sections(tmp_path):
+    """Two processes write different budgets of the same design at once: neither section is lost."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_write_many, args=(str(tmp_path), budget)) for budget in ("tiny", "short")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    data = json.loads((tmp_path / "plain.json").read_text())
+    assert set(data["budgets"]) == {"tiny", "short"}
+    assert len(json.loads((tmp_path / "runs.json").read_text())) == 2 * 40
+
+
+def _write_many(out, budget):
+    for k in range(40):
+        runs = [{"seed": 0, "test_accuracy": float(k), "test_loss": 1.0, "train_loss": 1.0, "seconds": 0.1}]
+        E.write_result(out, "plain", E.summarize("plain", E.BUDGETS[budget], runs, jobs=1, command="test"))
+        E.log_invocation(out, {"budget": budget, "k": k})

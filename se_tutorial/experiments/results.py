@@ -5,6 +5,7 @@ import json
 import os
 import platform
 import statistics
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,23 +61,47 @@ def result_path(out, name: str) -> Path:
     return Path(out) / f"{name}.json"
 
 
+@contextmanager
+def _locked(folder: Path):
+    """Hold ``folder/.lock`` while a results file is read, changed and written back, so that two
+    commands running at once (e.g. two budgets) do not overwrite each other's sections.
+    Where the system has no ``fcntl`` (Windows) there is no lock: run one command at a time there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_json(path: Path, data) -> None:
+    """Write atomically: a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    tmp.replace(path)
+
+
 def write_result(out, name: str, record: dict) -> Path:
     """Write ``record`` as the ``record["budget"]["name"]`` section of ``out/<name>.json``.
 
     The file holds the configuration and one section per budget; other budgets'
-    sections are kept.
+    sections are kept, also when another command writes the same file at the same time.
     """
     path = result_path(out, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.loads(path.read_text()) if path.is_file() else {}
-    data["name"] = name
-    data["config"] = asdict(CONFIGS[name])
-    budgets = data.setdefault("budgets", {})
-    budgets[record["budget"]["name"]] = record
-    data["budgets"] = dict(sorted(budgets.items()))
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(data, indent=1) + "\n")
-    tmp.replace(path)
+    with _locked(path.parent):
+        data = json.loads(path.read_text()) if path.is_file() else {}
+        data["name"] = name
+        data["config"] = asdict(CONFIGS[name])
+        budgets = data.setdefault("budgets", {})
+        budgets[record["budget"]["name"]] = record
+        data["budgets"] = dict(sorted(budgets.items()))
+        _write_json(path, data)
     return path
 
 
@@ -196,8 +221,8 @@ def agrees(live: list[dict], stored: dict, tolerance: Tolerance = TOLERANCE) -> 
 def log_invocation(out, entry: dict) -> Path:
     """Append ``entry`` (what one command ran, and its wall time) to ``out/runs.json``."""
     path = Path(out) / "runs.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    entries = json.loads(path.read_text()) if path.is_file() else []
-    entries.append(entry)
-    path.write_text(json.dumps(entries, indent=1) + "\n")
+    with _locked(path.parent):
+        entries = json.loads(path.read_text()) if path.is_file() else []
+        entries.append(entry)
+        _write_json(path, entries)
     return path
