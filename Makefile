@@ -27,7 +27,7 @@ help:
 	@echo "make test-colab - rebuild Colab's runtime (Python 3.13, its torch, ipywidgets 7.7.1 ...) and run every notebook and assignment as on Colab"
 	@echo "make test-pythons - check that the package installs and imports on Python 3.11, 3.12 and 3.13, and that pip refuses 3.10"
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
-	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (about 14 minutes for SE, 12 for plain, on 2 cores)"
+	@echo "make checkpoints - re-train the shipped plain and SE small ResNets (SE: about 14 minutes on 2 quiet cores)"
 	@echo "make experiments - re-run every experiment of docs/experiments.md into data/results/ (hours; resumable, with progress bars)"
 	@echo "make experiments-07 - the short-budget runs of notebook 07 (modules beyond SE) and their costs (about 25 minutes)"
 	@echo "make execute [NB=notebooks/NAME.ipynb] - re-run notebooks in a fresh kernel and store their outputs"
