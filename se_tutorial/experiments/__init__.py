@@ -1,19 +1,23 @@
-"""Does SE help? The paper's ablations (Tables 10–14), and the modules that followed SE, at a scale a laptop can afford.
+"""Does SE help? The experiments of ``docs/experiments.md``, at a scale a laptop can afford.
 
-Every experiment trains the course's small ResNet (widths 16-32-64, one basic block
-per stage) on a fixed part of Fashion-MNIST (the first 15,000 training images, 3 epochs),
-once per seed, and measures its accuracy on the 10,000 test images. Named configurations change one thing at a time against the SE baseline
-(``"se"``: SE in every block, standard position, r = 4, average squeeze, sigmoid gate).
-Notebook 05 uses the suite ``"05"`` (the ablations); notebook 07 the suite ``"07"``: the
-plain network, SE, and the modules of :mod:`se_tutorial.attention` each in SE's place. The suite
-``"cue"`` trains plain and SE on the two-garment cue task of :mod:`se_tutorial.cue_task`
-(``Config.task``), where which features matter depends on a cue elsewhere in the image.
+Every experiment trains the course's small ResNet (widths 16-32-64, one basic block per
+stage) on Fashion-MNIST, once per seed, at a named budget (:data:`BUDGETS`: images, epochs,
+seeds), and tests it once on the test images. Named configurations (:data:`CONFIGS`) change
+one thing at a time against the SE baseline (``"se"``: SE in every block, standard position,
+r = 4, average squeeze, sigmoid gate). Suites (:data:`SUITES`) group them:
 
-Command line (results go to ``data/results/<name>.json``, one file per configuration; each
-command also appends what it ran and its wall time to ``data/results/runs.json``):
+- ``"primary"``: plain, SE and SE starting open, the declared primary comparison;
+- ``"cue"``: plain and SE on the two-garment cue task of :mod:`se_tutorial.cue_task`;
+- ``"secondary"``: the paper's ablations and notebook 07's modules, compared under Holm's
+  correction (:data:`SECONDARY_COMPARISONS`);
+- ``"05"`` and ``"07"``: the designs of the older short budget (the speed of early training).
 
-    python -m se_tutorial.experiments --budget short --out data/results/     # all of them (~65 min on 2 quiet cores)
-    python -m se_tutorial.experiments --budget tiny --out data/results/     # seconds: checks that the code runs
+Command line (results go to ``data/results/<name>.json``, one file per configuration with one
+section per budget; each command also appends what it ran and its wall time to
+``data/results/runs.json``):
+
+    python -m se_tutorial.experiments --suite primary --budget primary --out data/results/
+    python -m se_tutorial.experiments --suite 05 --budget tiny --out data/results/   # seconds: the code runs
     python -m se_tutorial.experiments --only plain,se --budget short --out data/results/
     python -m se_tutorial.experiments --suite 07 --resume --costs --budget short --out data/results/
     python -m se_tutorial.experiments --resume ...   # keep stored seeds, run only missing ones

@@ -16,7 +16,7 @@ def main(argv=None) -> int:
     ap.add_argument("--budget", default="short", choices=list(BUDGETS))
     ap.add_argument("--only", default=None, help="comma-separated configuration names (default: all)")
     ap.add_argument("--suite", default=None, choices=list(SUITES),
-                    help="the configurations of one notebook: 05 (SE's ablations) or 07 (beyond SE)")
+                    help="a group of configurations: primary, cue, secondary (docs/experiments.md), 05 or 07 (short budget)")
     ap.add_argument("--costs", action="store_true",
                     help="after training, measure parameters, MACs and CPU latency of these configurations "
                          "into <out>/costs.json (one process, one thread; run it on a quiet machine)")
