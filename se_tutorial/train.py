@@ -100,7 +100,8 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
             initialisation yourself (``torch.manual_seed``) before building it.
         progress: show tqdm progress bars (they render in notebooks and terminals).
         channels_last: train in the channels-last memory format (each pixel's channels side by
-            side in memory), which convolutions on CPUs run about 1.4× faster; the same
+            side in memory), which convolutions on CPUs run faster (about 1.2× for these networks on a 2-core Xeon,
+            ``benchmarks/train_throughput.py``); the same
             arithmetic, only the order of additions differs. The model is returned in the usual
             (contiguous) format either way.
 
@@ -182,8 +183,8 @@ def _machine() -> str:
     return f"{cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, {platform.system()}"
 
 
-def _load() -> list[float] | None:
-    """The 1-, 5- and 15-minute load averages: how busy the machine was (None where unknown)."""
+def load_average() -> list[float] | None:
+    """The 1-, 5- and 15-minute load averages: how busy the machine was (None where the system does not say)."""
     import os
 
     try:
@@ -237,7 +238,7 @@ def main(argv=None) -> int:
     train_set, test_set = fashion_mnist(train=True), fashion_mnist(train=False)
     if args.subset:
         train_set = torch.utils.data.Subset(train_set, range(args.subset))
-    load_before = _load()
+    load_before = load_average()
     start = time.perf_counter()
     # The test set is used once, at the end: its accuracy is not watched during training.
     history = fit(model, train_set, None, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
@@ -262,7 +263,7 @@ def main(argv=None) -> int:
         "label_smoothing": args.label_smoothing,
         "training_seconds": round(seconds, 1),
         "machine": _machine(),
-        "load_average": {"before": load_before, "after": _load()},
+        "load_average": {"before": load_before, "after": load_average()},
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "torchvision": torchvision.__version__, "se_tutorial": __version__},
     }

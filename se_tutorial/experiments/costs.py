@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,6 +10,7 @@ import torch
 
 from .._validate import check_positive_int
 from .configs import CONFIGS, TASKS, Config, _config, build
+from ..train import load_average
 from .results import machine
 
 # --------------------------------------------------------------------------- cost: parameters, MACs, latency
@@ -44,7 +44,7 @@ def measure_costs(names, out, *, batch_sizes=(1, 128), rounds: int = 5, repeats:
     check_positive_int("repeats", repeats)
     old_threads = torch.get_num_threads()
     torch.set_num_threads(threads)
-    load_before = _load()
+    load_before = load_average()
     try:
         models = {n: build(CONFIGS[n], 0).eval() for n in names}
         plain_params = {t: params(build(Config(se=None, task=t), 0)) for t in {CONFIGS[n].task for n in names}}
@@ -69,7 +69,7 @@ def measure_costs(names, out, *, batch_sizes=(1, 128), rounds: int = 5, repeats:
             + "  ".join(f"B={b}: {configs[n]['latency_ms'][str(b)]:.3f} ms" for b in batch_sizes))
     info = machine()
     record = {"configs": configs, "batch_sizes": list(batch_sizes), "threads": threads, "rounds": rounds,
-              "repeats": repeats, "load_before": load_before, "load_after": _load(),
+              "repeats": repeats, "load_before": load_before, "load_after": load_average(),
               "machine": {k: v for k, v in info.items() if k != "versions"}, "versions": info["versions"],
               "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
     path = Path(out) / COSTS_FILE
@@ -84,11 +84,3 @@ def load_costs(out="data/results") -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist; run `python -m se_tutorial.experiments --suite 07 --costs`.")
     return json.loads(path.read_text())
-
-
-def _load() -> list[float] | None:
-    """The 1-, 5- and 15-minute load averages (None where the system does not say)."""
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except (AttributeError, OSError):
-        return None
