@@ -129,7 +129,7 @@ experiments-07: install data
 	$(BIN)/python -m se_tutorial.experiments --suite 07 --resume --costs --budget short --out data/results/
 
 # Re-run notebooks top to bottom in a fresh kernel and store their outputs: make execute [NB=notebooks/01_squeeze.ipynb]
-NB ?= notebooks/*.ipynb
+NB ?= notebooks/*.ipynb notebooks/solutions/*.ipynb
 execute: install data
 	for nb in $(NB); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb || exit 1; done
 

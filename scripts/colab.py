@@ -9,7 +9,7 @@ version (a test checks that ``ref`` is one of the two and exists in git).
     python scripts/colab.py --check    # exit 1 if any of them is out of date
     python scripts/colab.py notebooks/01_squeeze.ipynb   # only these
 
-The notebooks are ``notebooks/*.ipynb`` and the assignments' sources
+The notebooks are ``notebooks/*.ipynb``, their solutions ``notebooks/solutions/*.ipynb``, and the assignments' sources
 ``assignments/source/NAME/NAME.ipynb``. An assignment's badge opens its student
 version, ``assignments/release/NAME/NAME.ipynb`` (``make assignments`` copies the
 badge and the set-up cell there).
@@ -128,8 +128,9 @@ def update_readme(text: str, cfg: dict) -> str:
 
 
 def notebooks(root: Path = ROOT) -> list[Path]:
-    """The course's notebooks, then the assignments' source notebooks."""
-    return sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / "assignments" / "source").glob("*/*.ipynb"))
+    """The course's notebooks, their solution notebooks, then the assignments' source notebooks."""
+    return (sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / "notebooks" / "solutions").glob("*.ipynb"))
+            + sorted((root / "assignments" / "source").glob("*/*.ipynb")))
 
 
 def opened_path(rel_path: str) -> str:
