@@ -5,7 +5,9 @@
 Every notebooks/*.ipynb becomes OUT/NAME.html through nbconvert's HTMLExporter ("lab"
 template), from the outputs stored in the notebook: nothing is executed. Each page gets
 links to the previous and next notebook and to OUT/index.html, the course map (titles from
-each notebook's first heading, questions from the README's course table).
+each notebook's first heading, questions from the README's course table). The solution notebooks
+become OUT/solutions/NAME.html and docs/*.md (notation, references, ...) OUT/docs/NAME.html; links
+between them are pointed at their pages, and links to other files of the repository at GitHub.
 
 Figures stay inside the pages as PNG data URIs. A widget (notebook 06's explorer) cannot run
 without a kernel: its page shows the figure the widget showed when the notebook was saved.
@@ -16,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import html
+import posixpath
 import re
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -124,30 +128,80 @@ def nav(pages: list[tuple[str, str]], i: int) -> str:
             f'<span class="next">{nxt}</span></nav>')
 
 
-def internal_links_to_html(page: str, names: set[str]) -> str:
-    """href="NAME.ipynb#x" → href="NAME.html#x" for the course's own notebooks."""
+def page_of(rel: str) -> str | None:
+    """The page (relative to the site's root) that shows the repository file ``rel``, or None."""
+    if rel == "README.md":
+        return "index.html"
+    m = re.fullmatch(r"notebooks/([\w.-]+)\.ipynb", rel) or re.fullmatch(r"notebooks/(solutions/[\w.-]+)\.ipynb", rel) \
+        or re.fullmatch(r"(docs/[\w.-]+)\.md", rel)
+    return f"{m[1]}.html" if m else None
+
+
+def rewrite_links(page: str, source: str, names: set[str] | None = None) -> str:
+    """Point the relative links of the page made from repository file ``source`` at the site's pages.
+
+    A link to a notebook, a solution notebook, a docs/ page or the README becomes a link to its
+    page (anchors kept); a link to another file of the repository goes to that file on GitHub.
+    """
+    here = posixpath.dirname(source)
+    page_dir = posixpath.dirname(page_of(source) or "")
+
     def swap(m: re.Match) -> str:
-        return f'href="{m[1]}.html{m[2]}"' if m[1] in names else m[0]
-    return re.sub(r'href="(?:\./)?([\w.-]+)\.ipynb((?:#[^"]*)?)"', swap, page)
+        href = m[1]
+        if re.match(r"^[a-z]+:", href) or href.startswith("#") or href.partition("#")[0].endswith(".html"):
+            return m[0]                      # another site, an anchor, or one of the site's own pages (navigation)
+        target, hash_, anchor = href.partition("#")
+        rel = posixpath.normpath(posixpath.join(here, target))
+        if rel.startswith(".."):
+            return m[0]
+        dest = page_of(rel)
+        if dest is None or (names is not None and dest not in names):
+            return f'href="{github_url(rel)}{hash_}{anchor}"'
+        if rel == "README.md":
+            hash_ = anchor = ""
+        return f'href="{posixpath.relpath(dest, page_dir or ".")}{hash_}{anchor}"'
+    return re.sub(r'href="([^"]*)"', swap, page)
+
+
+def github_url(rel: str) -> str:
+    """The repository file ``rel`` on GitHub, at the ref the Colab badges use ([tool.se_tutorial])."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        cfg = tomllib.load(f)["tool"]["se_tutorial"]
+    return f"{cfg['repository'].rstrip('/')}/blob/{cfg['ref']}/{rel}"
+
+
+def markdown_notebook(path: Path):
+    """A docs/*.md file as a one-cell notebook, so that it renders with the same template."""
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(path.read_text(encoding="utf-8"))])
 
 
 def build(out: Path, notebooks: list[Path] | None = None) -> list[Path]:
-    """Write out/index.html and out/NAME.html for every notebook; returns the pages written."""
+    """Write out/index.html, out/NAME.html for every notebook, out/solutions/NAME.html for every
+    solution notebook and out/docs/NAME.html for every docs/*.md; returns the pages written."""
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb")) if notebooks is None else list(notebooks)
     if not notebooks:
         raise ValueError("no notebooks to render: expected notebooks/*.ipynb")
     out.mkdir(parents=True, exist_ok=True)
     books = [(path, nbformat.read(path, as_version=4)) for path in notebooks]
     pages = [(path.stem, title(nb)) for path, nb in books]
-    names = {path.stem for path in notebooks}
+    extra = [(path, nbformat.read(path, as_version=4)) for path in sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))]
+    extra += [(path, markdown_notebook(path)) for path in sorted((ROOT / "docs").glob("*.md"))]
+    rel = {path: path.relative_to(ROOT).as_posix() for path, _ in books + extra}
+    names = {"index.html"} | {page_of(rel[path]) for path, _ in books + extra}
     exporter = HTMLExporter(template_name="lab", raw_template=TEMPLATE)
     written = []
-    for i, (path, nb) in enumerate(books):
+    for i, (path, nb) in enumerate(books + extra):
         freeze_widgets(nb)
-        resources = {"metadata": {"name": pages[i][1]}, "nav": nav(pages, i)}
+        dest = page_of(rel[path])
+        up = posixpath.relpath("index.html", posixpath.dirname(dest) or ".")
+        navigation = nav(pages, i) if i < len(books) else (
+            f'<nav class="course"><span class="up"><a href="{up}">Course map</a></span></nav>')
+        name = pages[i][1] if i < len(books) else (title(nb) if path.suffix == ".ipynb" else path.stem.capitalize())
+        resources = {"metadata": {"name": name}, "nav": navigation}
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-        target = out / f"{path.stem}.html"
-        target.write_text(internal_links_to_html(body, names), encoding="utf-8")
+        target = out / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(rewrite_links(body, rel[path], names), encoding="utf-8")
         written.append(target)
     questions = readme_questions()
     rows = "\n".join(f'<tr><td><a href="{name}.html">{html.escape(text)}</a></td>'

@@ -1,6 +1,7 @@
 """`make html`: the static site of the course (scripts/build_html.py), built into a temporary folder."""
 import importlib.util
 import json
+import posixpath
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+DOCS = sorted((ROOT / "docs").glob("*.md"))
 MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 
 
@@ -50,13 +53,14 @@ def _stored_pngs(nb: dict) -> list[str]:
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
     written = _script().build(out)
-    pages = {path.name: _Page(path.read_text(encoding="utf-8")) for path in out.glob("*.html")}
+    pages = {path.relative_to(out).as_posix(): _Page(path.read_text(encoding="utf-8")) for path in out.rglob("*.html")}
     return out, written, pages
 
 
-def test_one_page_per_notebook_and_the_course_map(site):
+def test_one_page_per_notebook_solution_and_doc_and_the_course_map(site):
     out, written, pages = site
-    assert sorted(pages) == sorted(["index.html"] + [f"{p.stem}.html" for p in NOTEBOOKS])
+    assert sorted(pages) == sorted(["index.html"] + [f"{p.stem}.html" for p in NOTEBOOKS]
+                                   + [f"solutions/{p.stem}.html" for p in SOLUTIONS] + [f"docs/{p.stem}.html" for p in DOCS])
     assert sorted(written) == sorted(out / name for name in pages)
 
 
@@ -78,7 +82,7 @@ def test_internal_links_resolve(site):
                 continue
             assert ".ipynb" not in href, f"{name} links a notebook, not its page: {href!r}"
             target, _, anchor = href.partition("#")
-            target = target or name
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
             assert (out / target).is_file(), f"{name}: link to a missing page {href!r}"
             if anchor:
                 assert anchor in pages[target].ids, f"{name}: link to a missing anchor {href!r}"

@@ -17,6 +17,7 @@ import se_tutorial as se
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 ASSIGNMENT_SOURCES = sorted((ROOT / "assignments" / "source").glob("*/*.ipynb"))
 STUDENT_VERSIONS = sorted((ROOT / "assignments" / "release").glob("*/*.ipynb"))
 
@@ -103,7 +104,8 @@ def _opened(path: Path) -> str:
     return rel.replace("assignments/source/", "assignments/release/")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + ASSIGNMENT_SOURCES + STUDENT_VERSIONS, ids=lambda p: p.name + "-" + p.parent.parent.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS + ASSIGNMENT_SOURCES + STUDENT_VERSIONS,
+                         ids=lambda p: p.name + "-" + p.parent.parent.name)
 def test_colab_badge_and_setup_cell(path):
     colab = _colab()
     cfg = colab.settings()
@@ -140,7 +142,7 @@ def test_colab_script_check_passes():
 def test_colab_setting_change_reaches_every_notebook(tmp_path):
     colab = _colab()
     cfg = {"repository": "https://github.com/someone/fork", "ref": "v1.2"}
-    for path in NOTEBOOKS + ASSIGNMENT_SOURCES:
+    for path in NOTEBOOKS + SOLUTIONS + ASSIGNMENT_SOURCES:
         rel = path.relative_to(ROOT).as_posix()
         nb = colab.update(json.loads(path.read_text(encoding="utf-8")), rel, cfg)
         text = "".join(nb["cells"][0]["source"]) + "".join(nb["cells"][1]["source"])

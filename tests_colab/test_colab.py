@@ -38,7 +38,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "assignments" / "source").glob("*/*.ipynb"))
 STUDENT_VERSIONS = sorted((ROOT / "assignments" / "release").glob("*/*.ipynb"))
 CELL_TIMEOUT = 600
