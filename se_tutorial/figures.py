@@ -11,6 +11,12 @@ nothing is shown twice: in a notebook, make the figure the last expression of a 
     specificity_by_depth(scores, spread=...)      class specificity (and spread) against depth
     weight_histograms(excitations)                histogram of the weights of every block
     spatial_overlay(image, maps)                  spatial attention maps drawn over the input image
+
+Diagrams (from :mod:`se_tutorial.diagrams`, re-exported here):
+
+    se_block_diagram(block, input_shape)          the SE block with a real block's sizes (the paper's Fig. 1)
+    se_residual_diagram(block, input_shape)       SE inside a residual block, with real sizes (the paper's Fig. 3)
+    residual_variants_diagram()                   the four places of SE in a residual block (standard ... identity)
 """
 from __future__ import annotations
 
@@ -20,9 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ._validate import as_int
-
-#: Colours of the ten classes (matplotlib's "tab10").
-_TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+from .diagrams import VARIANT_TITLES, residual_variants_diagram, se_block_diagram, se_residual_diagram  # noqa: F401
 
 
 def new_figure(**kwargs) -> Figure:
@@ -184,8 +188,12 @@ def class_heatmaps(means: dict, class_names, *, title: str | None = None) -> Fig
 
 
 def class_curves(means: dict, overall: dict, class_names, *, classes=None, sort: bool = True,
-                 title: str | None = None) -> Figure:
-    """The paper's Fig. 6: per-class mean weight curves beside the all-class mean, one panel per block.
+                 gaps: bool = True, title: str | None = None) -> Figure:
+    """The paper's Fig. 6 as small multiples: one panel per block (row) and class (column).
+
+    Each panel draws one class's mean weights (solid line) over the all-class mean (dashed
+    line), with the gap between them shaded, so the figure reads without colour: look along a
+    row to compare classes in one block, down a column to follow one class with depth.
 
     Args:
         means: block name → (K, C) class means, in depth order.
@@ -194,30 +202,57 @@ def class_curves(means: dict, overall: dict, class_names, *, classes=None, sort:
         classes: which classes to draw (indices; default all).
         sort: order the channels by their all-class mean (makes departures from it easy
             to see); otherwise by index, as in the paper.
+        gaps: write in each panel the class's mean gap, the mean of |class mean − all-class
+            mean| over the channels (its average over a row is the block's class spread,
+            :func:`se_tutorial.analysis.class_spread`).
 
     Returns:
-        A Figure: channel on x, mean weight on y; a thick black curve for all classes.
+        A Figure with ``len(means) × len(classes)`` panels; channel on x, mean weight on y.
     """
     means = _check_blocks(means, "means")
     class_names = list(class_names)
-    classes = range(len(class_names)) if classes is None else list(classes)
-    fig = new_figure(figsize=(4.0 * len(means), 3.4), layout="constrained")
-    axes = fig.subplots(1, len(means), squeeze=False)[0]
-    for ax, (name, m) in zip(axes, means.items()):
+    given = list(range(len(class_names))) if classes is None else list(classes)
+    classes = [as_int(k) for k in given]
+    if not classes or any(k is None or not 0 <= k < len(class_names) for k in classes):
+        raise ValueError(f"classes must be class indices in 0..{len(class_names) - 1}; got {given}.")
+    rows, cols = len(means), len(classes)
+    width, height = 0.9 + 1.0 * cols, 0.95 + 1.15 * rows       # inches; fixed margins draw faster than a layout engine
+    fig = new_figure(figsize=(width, height))
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True, gridspec_kw=dict(
+        left=0.75 / width, right=1 - 0.1 / width, bottom=0.4 / height, top=1 - 0.55 / height, wspace=0.12, hspace=0.15))
+    for r, (name, m) in enumerate(means.items()):
         m = _matrix(m, f"means[{name!r}]")
+        if m.shape[0] != len(class_names):
+            raise ValueError(f"means[{name!r}] has {m.shape[0]} rows but {len(class_names)} class names were given.")
         if name not in overall:
             raise ValueError(f"overall has no mean weights for block {name!r}.")
         o = _vector(overall[name], f"overall[{name!r}]")
+        if len(o) != m.shape[1]:
+            raise ValueError(f"overall[{name!r}] has {len(o)} channels but means[{name!r}] has {m.shape[1]}.")
         order = np.argsort(o, kind="stable") if sort else np.arange(len(o))
         x = np.arange(len(o))
-        for k in classes:
-            ax.plot(x, m[k, order], lw=1, color=_TAB10[k % 10], label=class_names[k])
-        ax.plot(x, o[order], lw=2.5, color="black", label="all classes")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set(ylim=(0, 1.02), title=name, ylabel="mean weight" if ax is axes[0] else None,
-               xlabel="channel (sorted by all-class mean)" if sort else "channel index")
-    axes[-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.suptitle(title or "Mean channel weight per class, by depth (shallow → deep)")
+        for j, (ax, k) in enumerate(zip(axes[r], classes)):
+            ax.fill_between(x, o[order], m[k, order], color="#9ecae1", alpha=0.6, lw=0)
+            ax.plot(x, o[order], color="#555555", ls="--", lw=1.1, label="all classes")
+            ax.plot(x, m[k, order], color="#08306b", ls="-", lw=1.5, label="this class")
+            if gaps:
+                ax.text(0.96, 0.05, f"{np.abs(m[k] - o).mean():.2f}", transform=ax.transAxes, ha="right",
+                        va="bottom", fontsize=8.5, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+            ax.set(xlim=(0, len(o) - 1), ylim=(0, 1.02), xticks=[])
+            ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+            ax.tick_params(labelsize=8.5, length=2)
+            if r == 0:
+                ax.set_title(class_names[k], fontsize=9)
+            if j == 0:
+                ax.set_ylabel(f"{name}\n({len(o)} channels)", fontsize=9)
+    order_words = "sorted by their all-class mean" if sort else "in index order"
+    fig.supxlabel(f"channels of the block, {order_words}; y: mean weight"
+                  + ("; number: the class's mean gap" if gaps else ""), fontsize=9, y=0.05 / height, va="bottom")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles[::-1], ["this class (solid)", "all classes (dashed)"], loc="upper right", ncols=2,
+               fontsize=9, frameon=False, bbox_to_anchor=(1 - 0.05 / width, 1 - 0.02 / height))
+    fig.suptitle(title or "Mean channel weight per class (columns), by depth (rows: shallow → deep)", fontsize=10,
+                 x=0.1 / width, y=1 - 0.1 / height, ha="left", va="top")
     return fig
 
 

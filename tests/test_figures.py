@@ -47,14 +47,40 @@ def test_class_figures_have_one_panel_per_block():
     overall = {k: m.mean(0) for k, m in means.items()}
     heat = figures.class_heatmaps(means, CLASSES)
     assert [ax.get_title().split(" ")[0] for ax in heat.axes[:2]] == list(means)
-    curves = figures.class_curves(means, overall, CLASSES)
-    panels = [ax for ax in curves.axes if ax.lines]
-    assert len(panels) == 2 and len(panels[0].lines) == 4   # three classes and the all-class mean
-    # sorted by the all-class mean: the black curve rises
-    black = panels[1].lines[-1].get_ydata()
-    assert np.all(np.diff(black) >= 0)
     with pytest.raises(ValueError, match="2 class names"):
         figures.class_heatmaps(means, CLASSES[:2])
+
+
+def test_class_curves_are_small_multiples_readable_without_colour():
+    means = _means()
+    overall = {k: m.mean(0) for k, m in means.items()}
+    fig = figures.class_curves(means, overall, CLASSES)
+    panels = [ax for ax in fig.axes if ax.lines]
+    assert len(panels) == 2 * 3                               # one panel per block (row) and class (column)
+    for p, ax in enumerate(panels):
+        block, k = list(means)[p // 3], p % 3
+        everyone, this_class = ax.lines                       # the all-class mean, then the class's mean
+        order = np.argsort(overall[block].numpy(), kind="stable")
+        np.testing.assert_allclose(this_class.get_ydata(), means[block][k, order].numpy(), rtol=1e-6)
+        assert np.all(np.diff(everyone.get_ydata()) >= 0)     # sorted by the all-class mean: it rises
+        assert everyone.get_linestyle() != this_class.get_linestyle(), "told apart by line style, not colour"
+        gap = float((means[block][k] - overall[block]).abs().mean())
+        assert [t.get_text() for t in ax.texts] == [f"{gap:.2f}"]
+    assert [ax.get_title() for ax in panels[:3]] == CLASSES   # class names head the columns
+    assert panels[0].get_ylabel().startswith("stage1.0.se") and panels[3].get_ylabel().startswith("stage2.0.se")
+    texts = [t for ax in fig.axes for t in (*ax.texts, ax.title, ax.yaxis.label, *ax.get_yticklabels())]
+    texts += [t for legend in fig.legends for t in legend.get_texts()]
+    assert min(t.get_fontsize() for t in texts if t.get_text()) >= 8, "legible text: at least 8 pt"
+    unsorted = figures.class_curves(means, overall, CLASSES, classes=[2], sort=False, gaps=False)
+    one = [ax for ax in unsorted.axes if ax.lines]
+    assert len(one) == 2 and not one[0].texts
+    np.testing.assert_allclose(one[1].lines[1].get_ydata(), means["stage2.0.se"][2].numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="class indices in 0..2"):
+        figures.class_curves(means, overall, CLASSES, classes=[3])
+    with pytest.raises(ValueError, match="no mean weights for block 'stage2.0.se'"):
+        figures.class_curves(means, {"stage1.0.se": overall["stage1.0.se"]}, CLASSES)
+    with pytest.raises(ValueError, match="2 class names"):
+        figures.class_curves(means, overall, CLASSES[:2])
 
 
 def test_specificity_and_histograms():
