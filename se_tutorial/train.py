@@ -88,7 +88,13 @@ def evaluate(model: nn.Module, dataset, batch_size: int = 1000) -> dict:
 def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: int = 128, lr: float = 0.1,
         weight_decay: float = 5e-4, label_smoothing: float = 0.0, augment_data: bool = True, seed: int = 0,
         progress: bool = True, channels_last: bool = True) -> list[dict]:
-    """Train ``model`` with SGD (Nesterov momentum 0.9) and a one-cycle learning rate.
+    """Train ``model`` with SGD (Nesterov momentum) and a one-cycle learning rate.
+
+    The one-cycle schedule (``torch.optim.lr_scheduler.OneCycleLR``) warms the learning rate up
+    for a quarter of the steps and anneals it to nearly 0; it also cycles the momentum from 0.95
+    down to 0.85 and back (the optimiser's ``momentum=0.9`` is only its starting setting).
+    Weight decay applies to weights, not to biases and batch-norm parameters. Notebook 05
+    (section 3.1) writes this loop out and checks that it gives the same weights.
 
     Args:
         model: a classifier, images (N, C, H, W) in [0, 1] → logits (N, K).
