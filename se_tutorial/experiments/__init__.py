@@ -40,6 +40,7 @@ The package has one room per job:
 - :mod:`~se_tutorial.experiments.results`: the results files, :func:`load_results`, tolerances;
 - :mod:`~se_tutorial.experiments.comparisons`: paired differences and Holm families on stored results;
 - :mod:`~se_tutorial.experiments.costs`: parameters, MACs and latency;
+- :mod:`~se_tutorial.experiments.custom`: a block of your own in the same experiments (notebook 08);
 - :mod:`~se_tutorial.experiments.cli`: ``python -m se_tutorial.experiments``.
 """
 from .configs import (ABLATIONS, BUDGETS, CONFIGS, CUE_SEEDS, SECONDARY_COMPARISONS, SUITES, TASKS, Budget, Config,
@@ -50,8 +51,10 @@ from .results import (TOLERANCE, Tolerance, agrees, load_results, log_invocation
 from .comparisons import compare, differences
 from .costs import COSTS_FILE, load_costs, measure_costs
 from .cli import main
+from .custom import build_custom, check_block, run_custom, run_design
 
 __all__ = ["ABLATIONS", "BUDGETS", "CONFIGS", "CUE_SEEDS", "SECONDARY_COMPARISONS", "SUITES", "TASKS", "Budget",
            "Config", "build", "cue_examples", "run", "run_one", "task_data", "TOLERANCE", "Tolerance", "agrees", "load_results",
            "log_invocation", "machine", "result_path", "stored_runs", "summarize", "write_result", "compare",
-           "differences", "COSTS_FILE", "load_costs", "measure_costs", "main"]
+           "differences", "COSTS_FILE", "load_costs", "measure_costs", "main", "build_custom", "check_block", "run_custom",
+           "run_design"]
