@@ -19,7 +19,6 @@ The blocks are attached as ``stageK.0.attn`` (as the modules of :mod:`se_tutoria
 from __future__ import annotations
 
 import statistics
-import time
 from dataclasses import asdict
 from typing import Callable
 
@@ -30,7 +29,7 @@ from .._validate import check_choice
 from ..checks import CheckFailed
 from ..models import SE_VARIANTS, SmallResNet, small_resnet
 from .configs import CONFIGS, TASKS, Budget, _budget
-from .running import run_one, task_data
+from .running import run_one, task_data, train_and_test
 
 
 def _make(make_block, channels: int, who: str) -> nn.Module:
@@ -157,24 +156,9 @@ def run_custom(make_block: Callable[[int], nn.Module], seed: int, budget: Budget
 
 
 def _run_custom(make_block, seed, budget, position, stages) -> tuple[dict, nn.Module]:
-    from ..train import evaluate, fit
-
     budget = _budget(budget)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(budget.threads)
-    try:
-        train = task_data("fashion", True, budget.train_size)
-        test = task_data("fashion", False, budget.test_size)
-        start = time.perf_counter()
-        model = build_custom(make_block, seed, position=position, stages=stages)
-        history = fit(model, train, None, epochs=budget.epochs, batch_size=budget.batch_size, lr=budget.lr,
-                      seed=seed, progress=False)
-        metrics = evaluate(model, test)
-        seconds = time.perf_counter() - start
-    finally:
-        torch.set_num_threads(threads)
-    result = {"seed": seed, "test_accuracy": round(metrics["accuracy"], 4), "test_loss": metrics["loss"],
-              "train_loss": history[-1]["train_loss"], "seconds": round(seconds, 2)}
+    result, model, _ = train_and_test(lambda: build_custom(make_block, seed, position=position, stages=stages),
+                                      "fashion", seed, budget)
     return result, model
 
 

@@ -66,6 +66,42 @@ def cue_examples(train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor, to
     return _CUE_DATA[(train, size)]
 
 
+def train_and_test(make_model, task: str, seed: int, budget: Budget, *, holdout: bool = False):
+    """Build a network, train it at ``budget`` and test it once: the one recipe every run follows.
+
+    Args:
+        make_model: a function of no arguments that builds the network (seeded by the caller's
+            builder, e.g. ``lambda: build(config, seed)``).
+        task: ``"fashion"`` or ``"cue"`` (the data of :func:`task_data`).
+        seed: seeds the training's shuffling and augmentation.
+        budget: its images, epochs, batch size, learning rate and threads.
+        holdout: also follow the budget's held-out images epoch by epoch (learning curves).
+
+    Returns:
+        ``(result, model, history)``: ``result`` as :func:`run_one` returns it (without
+        ``"curves"``), the trained model, and ``fit``'s per-epoch history.
+    """
+    from ..train import evaluate, fit
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(budget.threads)
+    try:
+        train = task_data(task, True, budget.train_size)
+        test = task_data(task, False, budget.test_size)
+        held = task_data(task, True, -budget.holdout) if holdout and budget.holdout else None
+        start = time.perf_counter()
+        model = make_model()
+        history = fit(model, train, held, epochs=budget.epochs, batch_size=budget.batch_size, lr=budget.lr,
+                      seed=seed, progress=False)
+        metrics = evaluate(model, test)
+        seconds = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(threads)
+    result = {"seed": seed, "test_accuracy": round(metrics["accuracy"], 4), "test_loss": metrics["loss"],
+              "train_loss": history[-1]["train_loss"], "seconds": round(seconds, 2)}
+    return result, model, history
+
+
 def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
     """Train configuration ``name`` with one seed at ``budget`` and test it.
 
@@ -76,30 +112,16 @@ def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
         ``seconds``). The test set is used once, at the end. The torch thread count is set to
         ``budget.threads`` during the run and restored afterwards.
     """
-    from ..train import evaluate, fit
-
     config = _config(name)
     budget = _budget(budget)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(budget.threads)
-    try:
-        train = task_data(config.task, True, budget.train_size)
-        test = task_data(config.task, False, budget.test_size)
-        holdout = task_data(config.task, True, -budget.holdout) if budget.holdout else None
-        if budget.holdout and budget.train_size + budget.holdout > len(_DATA["train"][0]):
+    if budget.holdout:
+        task_data(config.task, True, budget.train_size)
+        if budget.train_size + budget.holdout > len(_DATA["train"][0]):
             raise ValueError(f"budget {budget.name!r}: {budget.train_size} training and {budget.holdout} held-out "
                              f"images overlap; the training set has {len(_DATA['train'][0])}.")
-        start = time.perf_counter()
-        model = build(config, seed)
-        history = fit(model, train, holdout, epochs=budget.epochs, batch_size=budget.batch_size, lr=budget.lr,
-                      seed=seed, progress=False)
-        metrics = evaluate(model, test)
-        seconds = time.perf_counter() - start
-    finally:
-        torch.set_num_threads(threads)
-    result = {"seed": seed, "test_accuracy": round(metrics["accuracy"], 4), "test_loss": metrics["loss"],
-              "train_loss": history[-1]["train_loss"], "seconds": round(seconds, 2)}
-    if holdout is not None:
+    result, model, history = train_and_test(lambda: build(config, seed), config.task, seed, budget,
+                                            holdout=bool(budget.holdout))
+    if budget.holdout:
         result["curves"] = [{"epoch": h["epoch"], "train_loss": h["train_loss"], "train_accuracy": h["train_accuracy"],
                              "holdout_loss": h["test_loss"], "holdout_accuracy": h["test_accuracy"],
                              "seconds": round(h["seconds"], 2)} for h in history]
@@ -109,7 +131,6 @@ def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
         x, y, cue, other = cue_examples(False, budget.test_size)
         result["cue"] = cue_report(model, x, y, cue, other, seed=seed)
     return result
-
 
 
 # --------------------------------------------------------------------------- command line
