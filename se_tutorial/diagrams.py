@@ -258,10 +258,11 @@ def se_residual_diagram(block=None, input_shape=None, *, title: str | None = Non
 
     Drawn from top to bottom: the input ``X`` → the residual branch (its convolutions, named)
     → ``U`` (C×H×W) → global pooling (1×1×C) → FC C→h (1×1×h) → ReLU → FC h→C (1×1×C) →
-    sigmoid (1×1×C) → scale (C×H×W; ``U`` reaches it by a side path) → + (the identity path,
-    or the 1×1 projection when the block changes shape, comes in from the left) → ReLU →
-    ``X̃``. Each arrow is labelled with the shape that travels along it, and a last line
-    states C, H, W, r and h = max(1, ⌊C/r⌋).
+    sigmoid (1×1×C) → scale (``X̃``, the SE block's output, C×H×W; ``U`` reaches it by a side
+    path) → + (the identity path, or the 1×1 projection when the block changes shape, comes in
+    from the left) → ReLU → ``Y``, the residual block's output: Y = ReLU(X + X̃), with the
+    projection of X in place of X when there is one. Each arrow is labelled with the shape that
+    travels along it, and a last line states C, H, W, r and h = max(1, ⌊C/r⌋).
 
     Args:
         block: a residual block with SE in the standard place: ``se.models.BasicBlock(C_in, C,
@@ -304,7 +305,7 @@ def se_residual_diagram(block=None, input_shape=None, *, title: str | None = Non
         ("ReLU", _SE_COLOR, 0.36, f"1×1×h = {hid}"),
         (f"FC  {h} → {C}", _SE_COLOR, 0.36, f"1×1×C = {vec}"),
         ("sigmoid", _SE_COLOR, 0.36, f"$\\mathbf{{s}}$: 1×1×C = {vec}"),
-        ("scale ($F_{scale}$): $s_c \\cdot u_c$", _SE_COLOR, 0.36, f"C×H×W = {_times(*u_shape)}"),
+        ("scale ($F_{scale}$): $s_c \\cdot u_c$", _SE_COLOR, 0.36, f"$\\tilde X$: C×H×W = {_times(*u_shape)}"),
     ]
     y_x = 0.0  # the input's label; y grows downwards here and is flipped by the axis limits
     y_split = y_x + 0.35  # where the identity path leaves
@@ -329,7 +330,7 @@ def se_residual_diagram(block=None, input_shape=None, *, title: str | None = Non
     _arrow(ax, (x0, y_sum + radius), (x0, y_relu))
     _arrow(ax, (x0, y_relu + 0.36), (x0, y_relu + 0.36 + 0.45))
     y_out = y_relu + 0.36 + 0.45 + 0.2
-    ax.text(x0, y_out, f"$\\tilde X$: {_times(*out_shape)}", ha="center", va="center", fontsize=10)
+    ax.text(x0, y_out, f"$Y$: {_times(*out_shape)}", ha="center", va="center", fontsize=10)
 
     # U's side path to the scale, and the identity (or projection) path to the sum, on the left
     xu = x0 - width / 2 - 0.35

@@ -66,9 +66,11 @@ def _ids(md: Path) -> set[str]:
 
 
 def _headings(nb) -> set[str]:
-    """Anchors of a notebook's headings, as JupyterLab and nbconvert make them (spaces to hyphens)."""
-    return {line.lstrip("#").strip().replace(" ", "-") for c in nb["cells"] if c["cell_type"] == "markdown"
-            for line in _src(c).splitlines() if line.startswith("#")}
+    """Anchors of a notebook: its headings as JupyterLab and nbconvert make them (spaces to hyphens),
+    and explicit ``<a id="..."></a>`` anchors."""
+    markdown = [_src(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    return ({line.lstrip("#").strip().replace(" ", "-") for text in markdown for line in text.splitlines()
+             if line.startswith("#")} | {a for text in markdown for a in re.findall(r'<a id="([^"]+)"></a>', text)})
 
 
 def _links(text: str) -> list[str]:

@@ -92,7 +92,8 @@ def test_se_residual_diagram_follows_the_shapes_through_the_block():
     fig = diagrams.se_residual_diagram(block, (16, 28, 28))
     text = _all_text(fig)
     for label in ("$X$: 16×28×28", "$U$: C×H×W = 32×14×14", "1×1×C = 1×1×32", "1×1×h = 1×1×8", "FC  32 → 8",
-                  "FC  8 → 32", "global pooling", "sigmoid", "scale", "$\\tilde X$: 32×14×14",
+                  "FC  8 → 32", "global pooling", "sigmoid", "scale",
+                  "$\\tilde X$: C×H×W = 32×14×14", "$Y$: 32×14×14",  # the SE block's output, the residual block's
                   "projection: 1×1 conv (stride 2), BN", "3×3 conv (stride 2), BN, ReLU", "C = 32, H = 14, W = 14",
                   "r = 4, h = max(1, ⌊C/r⌋) = 8"):
         assert label in text, label
@@ -104,7 +105,8 @@ def test_se_residual_diagram_of_a_bare_se_block_and_of_a_bottleneck():
     text = _all_text(diagrams.se_residual_diagram())
     assert "identity" in text and "FC  64 → 16" in text and "$X$: 64×14×14" in text
     text = _all_text(diagrams.se_residual_diagram(se.SEBlock(48, reduction=16), (48, 9, 9)))
-    assert "residual branch" in text and "1×1×h = 1×1×3" in text and "$\\tilde X$: 48×9×9" in text
+    assert "residual branch" in text and "1×1×h = 1×1×3" in text and "$\\tilde X$: C×H×W = 48×9×9" in text
+    assert "$Y$: 48×9×9" in text
     bottleneck = se.models.resnet50(se=True).layer2[0]
     text = _all_text(diagrams.se_residual_diagram(bottleneck, (256, 56, 56)))
     assert "$U$: C×H×W = 512×28×28" in text and "FC  512 → 32" in text and "1×1 conv, BN" in text
