@@ -11,7 +11,7 @@ ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
 .PHONY: lab test test-kernels test-offline install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments html test-browser clean help
-.PHONY: test-colab test-pythons
+.PHONY: test-colab test-pythons test-kernels-notebooks test-kernels-solutions
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
 EPOCHS    ?= 20
@@ -63,8 +63,11 @@ checkpoints: install data
 	$(TRAIN) --se standard --out data/checkpoints/se_small_resnet.pt --name se_small_resnet
 	$(TRAIN) --se none --out data/checkpoints/plain_small_resnet.pt --name plain_small_resnet
 
+# The student's lab: jupyter/student/ turns off nbgrader's menus and pages (installed for teachers by
+# make test) and JupyterLab's news pop-up; a teacher runs `$(BIN)/jupyter lab` for the formgrader.
+STUDENT_LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/student$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}
 lab: install data
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
+	$(STUDENT_LAB) $(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 unit: install data $(TEACH_STAMP)
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
@@ -77,14 +80,20 @@ test: install data $(TEACH_STAMP)
 
 # Another machine, stood in for by other CPU kernels: no AVX (ATEN_CPU_CAPABILITY=default), oneDNN limited
 # to SSE4.1 and one thread. The notebooks must print the same stored outputs, and the training runs must
-# repeat themselves bit for bit and reproduce the stored results within their tolerances (about 6 minutes). This pass also
+# repeat themselves bit for bit and reproduce the stored results within their tolerances (about 9 minutes on 2 cores). This pass also
 # gives notebook 06 cached (random) ImageNet weights, whose section must print what it prints without them.
 OTHER_KERNELS = ATEN_CPU_CAPABILITY=default DNNL_MAX_CPU_ISA=SSE41 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 FAKE_TORCH_HOME = build/fake-torch-home
-test-kernels: install data
+KERNELS_PYTEST = TORCH_HOME=$(abspath $(FAKE_TORCH_HOME)) $(OTHER_KERNELS) $(BIN)/python -m pytest --nbval --nbval-current-env
+$(FAKE_TORCH_HOME): | $(STAMP)
 	$(BIN)/python tests/fake_imagenet_cache.py $(FAKE_TORCH_HOME) > /dev/null
-	TORCH_HOME=$(abspath $(FAKE_TORCH_HOME)) $(OTHER_KERNELS) $(BIN)/python -m pytest --nbval --nbval-current-env \
-	  notebooks tests/test_experiments.py -k "ipynb or within_tolerance or bit_identical" $(PYTEST_ARGS)
+# Two single-threaded halves, which `make -j` runs side by side: the course's notebooks with the
+# reproducibility tests, and the solution notebooks.
+test-kernels: test-kernels-notebooks test-kernels-solutions
+test-kernels-notebooks: install data $(FAKE_TORCH_HOME)
+	$(KERNELS_PYTEST) notebooks/*.ipynb tests/test_experiments.py -k "ipynb or within_tolerance or bit_identical" $(PYTEST_ARGS)
+test-kernels-solutions: install data $(FAKE_TORCH_HOME)
+	$(KERNELS_PYTEST) notebooks/solutions $(PYTEST_ARGS)
 
 # The unit tests with no network at all: a network namespace whose only interface is loopback
 # (needs root, or unprivileged user namespaces for --map-root-user). Tests that need a package
