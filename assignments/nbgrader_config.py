@@ -14,3 +14,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # A student's notebook that runs too long (an endless loop, say) is stopped after this many seconds per cell.
 c.ExecutePreprocessor.timeout = 120
+
+# The feedback a student gets (nbgrader generate_feedback): the scores and the visible tests, never the
+# hidden tests (nbgrader's default shows them; ClearHiddenTests removes them after the scores are read).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]

@@ -5,8 +5,9 @@ hand in three kinds of submission, autograde them, and read the scores from the 
 - the reference solutions get every automatic point (written answers wait for a teacher);
 - the unmodified student versions get 0 without crashing the grader;
 - a partly solved notebook gets exactly the points of the parts it solves.
-Also: the student versions hold no line of a solution or a hidden test, and the committed
-ones in assignments/release are what `make assignments` writes today.
+Also: the student versions hold no line of a solution or a hidden test, the committed
+ones in assignments/release are what `make assignments` writes today, and the feedback a
+student gets (`nbgrader generate_feedback`) states the score and shows no hidden test.
 """
 import json
 import os
@@ -14,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,57 @@ def test_unmodified_student_versions_get_zero_without_crashing_the_grader(name, 
 def test_partly_solved_notebooks_get_partial_marks(name, course):
     got, most, grades = scores(course, name, "partial")
     assert got == PARTIAL[name][1] and 0 < got < most, grades
+
+
+def _hidden_test_lines(nb: dict) -> set[str]:
+    """Lines that only the hidden tests hold (not also written elsewhere in the notebook)."""
+    hidden, elsewhere = set(), set()
+    for cell in nb["cells"]:
+        text = _src(cell)
+        for m in REGION.finditer(text):
+            if m.group(1) == "HIDDEN TESTS":
+                hidden |= {ln.strip() for ln in m.group(2).splitlines() if ln.strip()}
+        visible = REGION.sub(lambda m: "" if m.group(1) == "HIDDEN TESTS" else m.group(0), text)
+        elsewhere |= {ln.strip() for ln in visible.splitlines()}
+    return hidden - elsewhere
+
+
+class _Text(HTMLParser):
+    """The text a browser shows for an HTML page (code highlighting spans joined up)."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.parts, self._skip = [], 0
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+    def lines(self) -> set[str]:
+        return {ln.strip() for ln in "".join(self.parts).splitlines() if ln.strip()}
+
+
+WITH_HIDDEN_TESTS = [n for n in NAMES if _hidden_test_lines(_nb(COURSE / "source" / n / f"{n}.ipynb"))]
+
+
+@pytest.mark.parametrize("name", WITH_HIDDEN_TESTS)
+def test_feedback_shows_scores_and_no_hidden_test_line(name, course):
+    done = nbgrader(course, "generate_feedback", name, "--force")
+    assert done.returncode == 0, done.stderr[-3000:]
+    hidden = _hidden_test_lines(_nb(COURSE / "source" / name / f"{name}.ipynb"))
+    assert len(hidden) >= 3
+    for student in ("reference", "blank", "partial"):
+        page = _Text((course / "feedback" / student / name / f"{name}.html").read_text(encoding="utf-8"))
+        leaked = sorted(hidden & page.lines())
+        assert not leaked, f"{student}'s feedback on {name} shows hidden tests: {leaked}"
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            sub = gb.find_submission(name, student)
+            got, most = sub.score, sub.max_score          # written answers count, ungraded as 0
+        assert f"Score: {got:.1f} / {most:.1f}" in " ".join(" ".join(page.parts).split()), "the feedback states the score"
