@@ -18,8 +18,6 @@ The blocks are attached as ``stageK.0.attn`` (as the modules of :mod:`se_tutoria
 """
 from __future__ import annotations
 
-import statistics
-from dataclasses import asdict
 from typing import Callable
 
 import torch
@@ -29,6 +27,7 @@ from .._validate import check_choice
 from ..checks import CheckFailed
 from ..models import SE_VARIANTS, SmallResNet, small_resnet
 from .configs import CONFIGS, TASKS, Budget, _budget
+from .results import seed_summary
 from .running import run_one, task_data, train_and_test
 
 
@@ -198,11 +197,7 @@ def run_design(design, budget: Budget | str, seeds=None, *, position: str = "sta
     else:
         done = [_run_custom(design, s, budget, position, stages) for s in seeds]
         runs, models = [r for r, _ in done], {r["seed"]: m for r, m in done}
-    runs = sorted(runs, key=lambda r: r["seed"])
-    acc = [r["test_accuracy"] for r in runs]
-    section = {"budget": asdict(budget), "seeds": [r["seed"] for r in runs], "test_accuracy": acc,
-               "mean": round(statistics.fmean(acc), 4),
-               "std": round(statistics.stdev(acc), 4) if len(acc) > 1 else 0.0, "runs": runs}
+    section = seed_summary(budget, runs)
     if keep_models:
         section["models"] = {s: models[s] for s in section["seeds"]}
     return section

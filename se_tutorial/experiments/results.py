@@ -31,15 +31,11 @@ def machine() -> dict:
                          "torchvision": torchvision.__version__, "se_tutorial": __version__}}
 
 
-def summarize(name: str, budget: Budget, runs: list[dict], *, jobs: int, command: str) -> dict:
-    """The record of one configuration at one budget: per-seed results, mean and standard deviation.
-
-    ``std`` is the sample standard deviation over seeds (n − 1 in the denominator);
-    ``run_seconds`` the time its runs took, added up (training and testing).
-    """
+def seed_summary(budget: Budget, runs: list[dict]) -> dict:
+    """One design's runs at one budget, read over seeds: ``budget``, ``seeds``, ``test_accuracy``
+    (per seed), ``mean`` and ``std`` (over seeds, n − 1 in the denominator), and the ``runs``."""
     runs = sorted(runs, key=lambda r: r["seed"])
     acc = [r["test_accuracy"] for r in runs]
-    info = machine()
     return {
         "budget": asdict(budget),
         "seeds": [r["seed"] for r in runs],
@@ -47,6 +43,17 @@ def summarize(name: str, budget: Budget, runs: list[dict], *, jobs: int, command
         "mean": round(statistics.fmean(acc), 4),
         "std": round(statistics.stdev(acc), 4) if len(acc) > 1 else 0.0,
         "runs": runs,
+    }
+
+
+def summarize(name: str, budget: Budget, runs: list[dict], *, jobs: int, command: str) -> dict:
+    """The record of one configuration at one budget: :func:`seed_summary` and where it came from.
+
+    ``run_seconds`` is the time its runs took, added up (training and testing).
+    """
+    info = machine()
+    return {
+        **seed_summary(budget, runs),
         "run_seconds": round(sum(r["seconds"] for r in runs), 1),
         "parallel_jobs": jobs,
         "machine": {k: v for k, v in info.items() if k != "versions"},
