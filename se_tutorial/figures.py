@@ -7,6 +7,7 @@ nothing is shown twice: in a notebook, make the figure the last expression of a 
     excitation_bars(s, block)                     one image's weight per channel
     before_after(image, u, s, block)              maps of the most and least excited channels, before and after scaling
     class_heatmaps(means, class_names)            per-class mean weights, one heat map per block
+    class_deviations(means, overall, class_names) class mean minus all-image mean, each block on its own scale
     class_curves(means, overall, class_names)     per-class mean weight curves and the all-class mean (paper's Fig. 6)
     specificity_by_depth(scores, spread=...)      class specificity (and spread) against depth
     weight_histograms(excitations)                histogram of the weights of every block
@@ -184,6 +185,49 @@ def class_heatmaps(means: dict, class_names, *, title: str | None = None) -> Fig
         ax.set_yticks(range(len(class_names)), class_names if ax is axes[0] else [""] * len(class_names))
     fig.colorbar(im, ax=list(axes), label="mean weight", shrink=0.9)
     fig.suptitle(title or "Mean channel weight per class, by depth (shallow → deep)")
+    return fig
+
+
+def class_deviations(means: dict, overall: dict, class_names, *, title: str | None = None) -> Figure:
+    """What the class changes in each block's weights: μ[k, c] − m[c], one heat map per block.
+
+    Each class's mean weight minus the channel's mean over all images. Every block has its own
+    colour scale, symmetric around 0 (± the largest deviation in that block), so a block whose
+    weights move little still shows its pattern; the range is in the panel's title. These
+    deviations are what the class explains: η² (:func:`se_tutorial.analysis.class_specificity`)
+    is the sum of their squares, each class weighted by its share of the images, divided by the
+    total variance of the weights.
+
+    Args:
+        means: block name → (K, C) class means, in depth order.
+        overall: block name → (C,) mean weights over all images.
+        class_names: K names (rows).
+
+    Returns:
+        A Figure; rows are classes, columns channels, colour the deviation (red above the
+        channel's mean, blue below).
+    """
+    means, overall = _check_blocks(means, "means"), _check_blocks(overall, "overall")
+    class_names = list(class_names)
+    if list(overall) != list(means):
+        raise ValueError(f"overall has the blocks {list(overall)}; expected the blocks of means, {list(means)}.")
+    fig = new_figure(figsize=(3.4 * len(means) + 0.6, 3.6), layout="constrained")
+    axes = fig.subplots(1, len(means), squeeze=False)[0]
+    for ax, (name, m) in zip(axes, means.items()):
+        m = _matrix(m, f"means[{name!r}]")
+        if m.shape[0] != len(class_names):
+            raise ValueError(f"means[{name!r}] has {m.shape[0]} rows but {len(class_names)} class names were given.")
+        o = _array(overall[name], 1, f"overall[{name!r}]", "have shape (C,)")
+        if o.shape[0] != m.shape[1]:
+            raise ValueError(f"overall[{name!r}] has {o.shape[0]} channels; means[{name!r}] has {m.shape[1]}.")
+        d = m - o[None, :]
+        span = float(np.abs(d).max()) or 1.0
+        im = ax.imshow(d, aspect="auto", cmap="RdBu_r", vmin=-span, vmax=span, interpolation="nearest")
+        ax.set_title(f"{name}\ncolour range ±{span:.2f}")
+        ax.set_xlabel("channel c")
+        ax.set_yticks(range(len(class_names)), class_names if ax is axes[0] else [""] * len(class_names))
+        fig.colorbar(im, ax=ax, shrink=0.85, label="μ[k, c] − m[c]" if ax is axes[-1] else None)
+    fig.suptitle(title or "Class mean minus all-image mean, each block on its own scale")
     return fig
 
 

@@ -51,6 +51,22 @@ def test_class_figures_have_one_panel_per_block():
         figures.class_heatmaps(means, CLASSES[:2])
 
 
+def test_class_deviations_show_each_blocks_departures_on_its_own_scale():
+    means = _means()
+    overall = {k: m.mean(0) for k, m in means.items()}
+    means[list(means)[0]] = overall[list(means)[0]] + 0.01 * (means[list(means)[0]] - overall[list(means)[0]])
+    fig = figures.class_deviations(means, overall, CLASSES)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title().split("\n")[0] for ax in panels] == list(means)
+    for ax, (name, m) in zip(panels, means.items()):
+        d = (m - overall[name]).numpy()
+        np.testing.assert_allclose(ax.images[0].get_array(), d, rtol=1e-5)
+        lo, hi = ax.images[0].get_clim()
+        assert hi == -lo == pytest.approx(np.abs(d).max()), "each block on its own scale, symmetric around 0"
+    with pytest.raises(ValueError, match="overall has the blocks"):
+        figures.class_deviations(means, {"x": overall[list(means)[0]]}, CLASSES)
+
+
 def test_class_curves_are_small_multiples_readable_without_colour():
     means = _means()
     overall = {k: m.mean(0) for k, m in means.items()}
