@@ -22,3 +22,22 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
+
+# The course's plugins (nbgrader_plugins.py, next to this file): `nbgrader zip_collect` reads the file
+# names of Moodle's and Canvas's "download all submissions" archives, and `nbgrader export` writes one
+# column per graded cell. A copy of this file without nbgrader_plugins.py keeps nbgrader's own collector
+# and export, and says so, instead of losing every setting above.
+import os  # noqa: E402
+import sys  # noqa: E402
+
+_here = os.path.dirname(os.path.abspath(__file__))
+if os.path.isfile(os.path.join(_here, "nbgrader_plugins.py")):
+    if _here not in sys.path:
+        sys.path.insert(0, _here)
+    from nbgrader_plugins import CourseCollector, PerCellExport  # noqa: E402
+
+    c.ZipCollectApp.collector_plugin = CourseCollector
+    c.ExportApp.plugin_class = PerCellExport
+else:
+    print(f"nbgrader_config.py: no nbgrader_plugins.py in {_here}; zip_collect and export use nbgrader's "
+          "defaults. Copy assignments/nbgrader_plugins.py next to nbgrader_config.py.", file=sys.stderr)
