@@ -10,7 +10,7 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-kernels test-offline install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments html test-browser clean help
+.PHONY: lab test test-kernels test-offline install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments grade html test-browser clean help
 .PHONY: test-colab test-pythons test-kernels-notebooks test-kernels-solutions
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
@@ -32,7 +32,8 @@ help:
 	@echo "make experiments-07 - the short-budget runs of notebook 07 (modules beyond SE) and their costs (about 25 minutes)"
 	@echo "make execute [NB=notebooks/NAME.ipynb] - re-run notebooks in a fresh kernel and store their outputs"
 	@echo "make colab  - rewrite the Colab badges and set-up cells from pyproject.toml"
-	@echo "make assignments - write the student versions of the assignments into assignments/release/ (nbgrader)"
+	@echo "make assignments [COURSE=assignments] - write the student versions of the assignments into COURSE/release/ (nbgrader)"
+	@echo "make grade A=NAME [COURSE=assignments] [TIMEOUT=120] - autograde every submission of NAME, each in a sandbox (bwrap); report in COURSE/reports/"
 	@echo "make benchmark - time SEBlock against torchvision's and timm's SE modules"
 
 $(BIN)/python:
@@ -143,10 +144,19 @@ execute: install data
 	for nb in $(NB); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb || exit 1; done
 
 # The student versions of the assignments: no solutions, no hidden tests (docs/teaching.md).
-ASSIGNMENTS = $(notdir $(wildcard assignments/source/*))
+# COURSE: the course folder (nbgrader_config.py, source/), assignments/ unless you keep a private copy.
+COURSE ?= assignments
+ASSIGNMENTS = $(notdir $(wildcard $(COURSE)/source/*))
 assignments: install $(TEACH_STAMP)
-	cd assignments && for a in $(ASSIGNMENTS); do \
+	cd $(COURSE) && for a in $(ASSIGNMENTS); do \
 	  PATH="$(abspath $(BIN)):$$PATH" nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; done
+
+# Grading: each student's notebook runs in a bubblewrap sandbox (apt-get install bubblewrap), away from
+# the hidden tests, the gradebook and your files (scripts/grade.py). TIMEOUT: seconds a cell may run;
+# GRADE_ARGS: more options of scripts/grade.py, e.g. GRADE_ARGS="--student alice bob".
+grade: install data $(TEACH_STAMP)
+	@test -n "$(A)" || { echo "make grade needs the assignment: make grade A=NAME, NAME one of: $(ASSIGNMENTS)"; exit 1; }
+	$(BIN)/python scripts/grade.py $(A) --course $(COURSE) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(GRADE_ARGS)
 
 benchmark: install
 	$(BIN)/python benchmarks/se_block.py
