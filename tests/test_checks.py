@@ -110,6 +110,15 @@ def test_correct_code_passes_every_check_and_prints_one_line_each(capsys):
     assert results == [None] * 14, "a check returns nothing, so a notebook shows its line once (and nbgrader reads no score)"
 
 
+def test_a_check_leaves_the_students_random_state_as_it_was():
+    torch.manual_seed(123)
+    want = torch.rand(3)
+    torch.manual_seed(123)
+    checks.check_residual_block(Residual, "standard", quiet=True)     # seeds torch inside
+    checks.check_record(record_excitations, quiet=True)
+    assert torch.equal(torch.rand(3), want)
+
+
 def test_hidden_cases_and_quiet(capsys):
     checks.check_squeeze(squeeze, shapes=[(5, 12, 3, 10)], seed=2718, quiet=True)
     checks.check_excitation(Excitation, cases=[(12, 5), (3, 8)], quiet=True)
