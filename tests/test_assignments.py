@@ -16,22 +16,17 @@ assignments/release are what `make assignments` writes today, and the feedback a
 (`nbgrader generate_feedback`) states the score and shows no hidden test.
 """
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from classroom import COURSE, grader as _grader, hand_in, lab, nbgrader, new_course, read_nb as _nb, source as _src
 from nbgrader.api import Gradebook  # the `teach` extra, which `make test` installs
 
-ROOT = Path(__file__).resolve().parent.parent
-COURSE = ROOT / "assignments"
+pytestmark = pytest.mark.classroom
 NAMES = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir())
 REGION = re.compile(r"^[ \t]*### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)^[ \t]*### END \1\n?", re.S | re.M)
-DELIMITER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION\n?", re.M)
 
 # ----------------------------------------------------------------------------- the submissions
 # Each one gives the source of some solution cells (by grade id); "REF" means the reference
@@ -147,7 +142,7 @@ SUBMISSIONS = {
             "residual_block": "REF",
             "se_params": "from se_tutorial import excitation_params as se_params",
             "count_macs": "count_macs = cost.macs",
-            "se_cost": "def se_cost(plain, with_se, input_shape):\n    return 2828, 3024"},
+            "se_cost": "def se_cost(plain, with_se, input_shape):\n    return 2828, 2688"},   # right for the visible check only
             {"test_standard": 3, "test_post": 3, "test_se_params": 0, "test_count_macs": 0, "test_se_cost": 0}),
     },
     "C_analyse_excitations": {
@@ -201,55 +196,13 @@ SUBMISSIONS = {
 }
 
 
-def _nb(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _src(cell) -> str:
-    s = cell["source"]
-    return "".join(s) if isinstance(s, list) else s
-
-
-def _grader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def nbgrader(course: Path, *args: str, wait: bool = True):
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    command = [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"]
-    if not wait:
-        return subprocess.Popen(command, cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, cwd=course, env=env, capture_output=True, text=True, timeout=900)
-
-
-def hand_in(release: dict, source: dict, answers: dict) -> dict:
-    """A student's notebook: the student version with the solution cells in ``answers`` replaced
-    ("REF": as in the reference solution, without the solution markers)."""
-    reference = {_grader(c).get("grade_id"): c for c in source["cells"] if _grader(c).get("solution")}
-    nb = json.loads(json.dumps(release))
-    for cell in nb["cells"]:
-        gid = _grader(cell).get("grade_id")
-        if _grader(cell).get("solution") and gid in answers:
-            text = answers[gid]
-            cell["source"] = DELIMITER.sub("", _src(reference[gid])) if text == "REF" else text
-    return nb
-
-
-def course_files(root: Path) -> None:
-    """What a teacher's course folder holds: the source notebooks, the configuration and its plugins."""
-    shutil.copytree(COURSE / "source", root / "source")
-    for f in COURSE.glob("*.py"):
-        shutil.copy(f, root)
-
-
 @pytest.fixture(scope="module")
 def courses(tmp_path_factory):
     """One course folder per assignment (its own gradebook), with every submission above autograded;
     the three assignments are graded side by side."""
     roots, running = {}, {}
     for name in NAMES:
-        root = roots[name] = tmp_path_factory.mktemp(name)
-        course_files(root)
+        root = roots[name] = new_course(tmp_path_factory.mktemp(name))
         done = nbgrader(root, "generate_assignment", name)
         assert done.returncode == 0, done.stderr
         release = _nb(root / "release" / name / f"{name}.ipynb")
@@ -389,9 +342,11 @@ def test_failures_say_what_is_wrong_without_the_answer_and_with_a_short_tracebac
     assert text.startswith("✓ SE block") and "with your own Excitation, scale, squeeze" in text
     name = "B_se_in_resnet"
     cells = {_grader(c).get("grade_id"): c for c in _autograded(courses[name], name, "gaming")["cells"]}
-    assert "runs the package's own se_tutorial.cost.macs" in cells["test_count_macs"]["outputs"][-1]["evalue"]
-    se_cost = cells["test_se_cost"]["outputs"][-1]["evalue"]
-    assert "extra_params is 2828, which is not what SE adds" in se_cost and "do not write them into your code" in se_cost
+    assert "this is the package's own macs from se_tutorial.cost" in cells["test_count_macs"]["outputs"][-1]["evalue"]
+    visible, hidden = cells["test_se_cost"]["outputs"]          # the typed-in numbers pass the visible check ...
+    assert _src({"source": visible["text"]}).startswith("✓ se_cost")
+    assert hidden["output_type"] == "error" and "widths=(8, 24, 40)" in hidden["evalue"]   # ... not the hidden one
+    assert "extra_params is 2828, which is not what SE adds" in hidden["evalue"] and "do not write them into your code" in hidden["evalue"]
 
 
 def _hidden_test_lines(nb: dict) -> set[str]:
@@ -444,3 +399,19 @@ def test_feedback_shows_scores_and_no_hidden_test_line(name, courses):
             sub = gb.find_submission(name, student)
             got, most = sub.score, sub.max_score          # written answers count, ungraded as 0
         assert f"Score: {got:.1f} / {most:.1f}" in " ".join(" ".join(page.parts).split()), "the feedback states the score"
+
+
+def test_the_formgrader_shows_each_written_answer_with_its_marking_guide(courses, tmp_path):
+    """What a teacher sees in the formgrader's manual grading page of a C submission."""
+    import urllib.request
+
+    root, name = courses["C_analyse_excitations"], "C_analyse_excitations"
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        notebook_id = gb.find_submission_notebook(name, name, "reference").id
+    with lab(root, tmp_path / "runtime") as url:
+        with urllib.request.urlopen(url(f"/formgrader/submissions/{notebook_id}/"), timeout=30) as r:
+            page = r.read().decode()
+    text = " ".join(" ".join(_Text(page).parts).split())
+    for question in ("1", "2"):
+        assert f"Marking guide for Question {question} (2 points)" in text
+    assert text.index("Question 1 (2 points)") < text.index("Marking guide for Question 1") < text.index("Question 2 (2 points)")

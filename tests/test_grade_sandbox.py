@@ -12,7 +12,6 @@ each attacker's problem. The sandbox needs bubblewrap; without it these tests sk
 """
 import hashlib
 import json
-import os
 import re
 import shutil
 import socket
@@ -22,15 +21,14 @@ import time
 from pathlib import Path
 
 import pytest
+from classroom import ROOT, grader as _grader, hand_in, nbgrader, new_course, read_nb as _nb, reference_answers, source as _src
 from nbgrader.api import Gradebook  # the `teach` extra, which `make test` installs
 
-ROOT = Path(__file__).resolve().parent.parent
-COURSE = ROOT / "assignments"
+pytestmark = pytest.mark.classroom
 NAME = "A_build_se"
 TIMEOUT = 15  # seconds a cell may run: the endless loop costs this much (importing torch: 4-10 s)
 CANARY = "hidden-test-canary-7d1f"  # written into a hidden test of the temporary course
 REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS\n(.*?)^[ \t]*### END HIDDEN TESTS\n?", re.S | re.M)
-DELIMITER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION\n?", re.M)
 
 ATTACKS = {
     "read_tests": """
@@ -64,19 +62,6 @@ print("connected")
 }
 
 
-def _nb(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _src(cell) -> str:
-    s = cell["source"]
-    return "".join(s) if isinstance(s, list) else s
-
-
-def _grader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def _hidden_lines(nb: dict) -> set[str]:
     """Lines that only the hidden tests hold (not also written elsewhere in the notebook)."""
     hidden, elsewhere = set(), set()
@@ -98,27 +83,12 @@ def _snapshot(course: Path) -> dict:
             for p in sorted(course.rglob("*")) if p.is_file() and p.relative_to(course).parts[0] not in skip}
 
 
-def _configs_imports(config: Path) -> list[Path]:
-    """Files next to nbgrader_config.py that it imports."""
-    names = re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", config.read_text(encoding="utf-8"), re.M)
-    return [config.parent / f"{n}.py" for n in names if (config.parent / f"{n}.py").is_file()]
-
-
-def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=300)
-
-
 def _hand_in(release: dict, source: dict, attack: str = "") -> dict:
     """The reference solution in the student version, ``attack`` at the top of the first solution cell."""
-    reference = {_grader(c)["grade_id"]: c for c in source["cells"] if _grader(c).get("solution")}
-    nb = json.loads(json.dumps(release))
-    solutions = [c for c in nb["cells"] if _grader(c).get("solution") and c["cell_type"] == "code"]
-    for cell in solutions:
-        cell["source"] = DELIMITER.sub("", _src(reference[_grader(cell)["grade_id"]]))
-    solutions[0]["source"] = attack.strip() + "\n\n" + solutions[0]["source"]
-    return nb
+    answers = reference_answers(source)
+    first = next(_grader(c)["grade_id"] for c in release["cells"] if _grader(c).get("solution") and c["cell_type"] == "code")
+    answers[first] = attack.strip() + "\n\n" + answers[first]
+    return hand_in(release, source, answers)
 
 
 @pytest.fixture(scope="module")
@@ -127,17 +97,14 @@ def graded(tmp_path_factory):
     taken before, whether a connection arrived, and the seconds make took."""
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
-    course = tmp_path_factory.mktemp("course")
-    shutil.copytree(COURSE / "source", course / "source")
-    for path in [COURSE / "nbgrader_config.py", *_configs_imports(COURSE / "nbgrader_config.py")]:
-        shutil.copy(path, course)
+    course = new_course(tmp_path_factory.mktemp("course"))
     teacher = course / "source" / NAME / f"{NAME}.ipynb"
     nb = _nb(teacher)
     first_test = next(c for c in nb["cells"] if _grader(c).get("grade") and c["cell_type"] == "code")
     first_test["source"] = _src(first_test).rstrip("\n") + (
         f"\n### BEGIN HIDDEN TESTS\nassert {CANARY!r}\n### END HIDDEN TESTS\n")
     teacher.write_text(json.dumps(nb), encoding="utf-8")
-    done = _nbgrader(course, "generate_assignment", NAME)
+    done = nbgrader(course, "generate_assignment", NAME, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
 
     listener = socket.create_server(("127.0.0.1", 0))

@@ -7,22 +7,13 @@ JupyterLab's news pop-up. The tests start the server the way the Makefile does.
 import importlib.util
 import json
 import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from classroom import lab
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _lab_command() -> tuple[list[str], dict]:
@@ -35,27 +26,13 @@ def _lab_command() -> tuple[list[str], dict]:
 
 
 def test_lab_serves_every_notebook(tmp_path):
-    port, token = _free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--notebook-dir={ROOT / 'notebooks'}",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-           "--ServerApp.port_retries=0", "--allow-root"]
-    env = {"HOME": str(tmp_path), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "PATH": "/usr/bin:/bin",
-           **_lab_command()}
-    server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    try:
-        url = f"http://127.0.0.1:{port}/api/contents/?token={token}"
-        deadline, listing = time.monotonic() + 60, None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    listing = json.load(r)
-                break
-            except OSError:
-                time.sleep(0.5)
-        assert listing is not None, "JupyterLab did not answer within 60 s"
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", **_lab_command()}
+    with lab(ROOT, tmp_path / "runtime", env, args=[f"--notebook-dir={ROOT / 'notebooks'}"]) as url:
+        with urllib.request.urlopen(url("/api/contents/"), timeout=10) as r:
+            listing = json.load(r)
         served = {item["name"] for item in listing["content"] if item["type"] == "notebook"}
         assert served == {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=10) as r:
+        with urllib.request.urlopen(url("/lab"), timeout=10) as r:
             page = r.read().decode()
             assert r.status == 200 and "JupyterLab" in page
         # The teacher's tools are installed (make test) but not in the student's lab.
@@ -66,13 +43,7 @@ def test_lab_serves_every_notebook(tmp_path):
         assert config["news"] == {"disabled": True}, "no news pop-up"
         for page_name in ("formgrader", "assignments", "courses"):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/{page_name}?token={token}", timeout=10)
+                urllib.request.urlopen(url(f"/{page_name}"), timeout=10)
                 raise AssertionError(f"/{page_name} is served: nbgrader's server extension is on")
             except urllib.error.HTTPError as e:
                 assert e.code == 404
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()

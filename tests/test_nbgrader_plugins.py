@@ -10,18 +10,16 @@
 """
 import csv
 import json
-import os
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from classroom import COURSE, REF, grader as _grader, hand_in as _hand_in, nbgrader, new_course, read_nb as _nb
 from nbgrader.api import Gradebook  # the `teach` extra, which `make test` installs
 
-ROOT = Path(__file__).resolve().parent.parent
-COURSE = ROOT / "assignments"
+pytestmark = pytest.mark.classroom
 sys.path.insert(0, str(COURSE))
 from nbgrader_plugins import CourseCollector, PerCellExport  # noqa: E402
 
@@ -55,20 +53,6 @@ HANDED_IN = [
 ]
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=600)
-
-
-def _nb(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _grader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def write_files(folder: Path, names) -> None:
     """Each file holds its own name, to tell afterwards which one was collected."""
     for name in names:
@@ -79,10 +63,7 @@ def write_files(folder: Path, names) -> None:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """A course folder, as the teacher's, with the student version of A_build_se generated."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(COURSE / "source" / NAME, root / "source" / NAME)
-    for name in ("nbgrader_config.py", "nbgrader_plugins.py"):
-        shutil.copy(COURSE / name, root)
+    root = new_course(tmp_path_factory.mktemp("course"), [NAME])
     done = nbgrader(root, "generate_assignment", NAME)
     assert done.returncode == 0, done.stderr
     return root
@@ -157,18 +138,9 @@ PARTIAL = {"squeeze", "scale"}
 
 
 def hand_in(release: dict, source: dict, solved: set | None) -> dict:
-    """The student version with the solution cells in ``solved`` (all if None) written as in the
-    reference solution, without the solution markers."""
-    def text(cell):
-        return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-    reference = {_grader(c)["grade_id"]: text(c) for c in source["cells"] if _grader(c).get("solution")}
-    nb = json.loads(json.dumps(release))
-    for cell in nb["cells"]:
-        gid = _grader(cell).get("grade_id")
-        if _grader(cell).get("solution") and (solved is None or gid in solved):
-            lines = reference[gid].splitlines(keepends=True)
-            cell["source"] = "".join(ln for ln in lines if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-    return nb
+    """The student version with the solution cells in ``solved`` (all if None) written as in the reference."""
+    cells = [_grader(c)["grade_id"] for c in source["cells"] if _grader(c).get("solution")]
+    return _hand_in(release, source, {gid: REF for gid in cells if solved is None or gid in solved})
 
 
 def expected_points(source: dict, solved: set | None) -> dict:
