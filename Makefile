@@ -98,10 +98,12 @@ test-kernels-solutions: install data $(FAKE_TORCH_HOME)
 
 # The unit tests with no network at all: a network namespace whose only interface is loopback
 # (needs root, or unprivileged user namespaces for --map-root-user). Tests that need a package
-# registry are marked `registry` and skip, saying so.
+# registry are marked `registry` and skip, saying so. The grading tests (marked `classroom`: nbgrader end to
+# end, minutes) run once, in make test; the students' code they grade runs without network in any case,
+# in make grade's sandbox.
 UNSHARE = unshare --net $(if $(filter 0,$(shell id -u)),,--map-root-user)
 test-offline: install data $(TEACH_STAMP)
-	$(UNSHARE) sh -c 'ip link set lo up && $(BIN)/python -m pytest -rs tests $(PYTEST_ARGS)'
+	$(UNSHARE) sh -c 'ip link set lo up && $(BIN)/python -m pytest -rs -m "not classroom" tests $(PYTEST_ARGS)'
 
 # The course as a static site, from the outputs stored in the notebooks (nothing is executed).
 html: install

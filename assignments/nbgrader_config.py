@@ -23,6 +23,12 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
 
+# nbgrader's gradebook warns "SAWarning: Object of type <SubmittedAssignment> not in session ..." (SQLAlchemy)
+# the first time it grades a student: a note about its own bookkeeping, harmless, so it is not shown.
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
+
 # The course's plugins (nbgrader_plugins.py, next to this file): `nbgrader zip_collect` reads the file
 # names of Moodle's and Canvas's "download all submissions" archives, and `nbgrader export` writes one
 # column per graded cell. A copy of this file without nbgrader_plugins.py keeps nbgrader's own collector
