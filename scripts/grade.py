@@ -129,8 +129,9 @@ def sandbox_command(connection_file: str, workdir: Path) -> list[str]:
     return [
         "bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
         "--disable-userns", "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        *ro, "--proc", "/proc", "--dev", "/dev",
-        "--size", str(TMP_SIZE // 4), "--tmpfs", "/dev/shm", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
+        # the private /tmp first: the folders bound next may lie under /tmp (a course or a clone there)
+        "--size", str(TMP_SIZE), "--tmpfs", "/tmp", *ro, "--proc", "/proc", "--dev", "/dev",
+        "--size", str(TMP_SIZE // 4), "--tmpfs", "/dev/shm",
         "--bind", str(workdir), str(workdir), *hidden, "--bind", str(sockets), str(sockets),
         "--remount-ro", "/", "--chdir", str(workdir), "--clearenv",
         *[arg for name, value in env.items() for arg in ("--setenv", name, value)],

@@ -212,3 +212,18 @@ def test_50_mb_of_output_is_cut(graded):
 def test_the_network_is_out_of_reach(graded):
     assert not graded["connected"], "student code opened a connection to this machine"
     assert "error in" in report_line(graded, "network")
+
+
+def test_the_private_tmp_comes_before_the_folders_bound_into_it(tmp_path):
+    """The repository or the course may lie under /tmp (a clone there, a test's folder): the sandbox's own
+    /tmp must be mounted first, or it would hide them."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("grade", ROOT / "scripts" / "grade.py")
+    grade = importlib.util.module_from_spec(spec)
+    sys.modules["grade"] = grade          # (its dataclass looks itself up there)
+    spec.loader.exec_module(grade)
+    command = grade.sandbox_command(str(tmp_path / "runtime" / "kernel.json"), tmp_path / "work")
+    tmp = next(i for i in range(len(command) - 1) if command[i:i + 2] == ["--tmpfs", "/tmp"])
+    binds = [i for i, arg in enumerate(command) if arg in ("--bind", "--ro-bind", "--ro-bind-try")]
+    assert binds and all(i > tmp for i in binds), "every folder is bound after /tmp is mounted"
