@@ -34,7 +34,11 @@ help:
 	@echo "make colab  - rewrite the Colab badges and set-up cells from pyproject.toml"
 	@echo "make assignments [COURSE=assignments] - write the student versions of the assignments into COURSE/release/ (nbgrader)"
 	@echo "make grade A=NAME [COURSE=assignments] [TIMEOUT=120] - autograde every submission of NAME, each in a sandbox (bwrap); report in COURSE/reports/"
-	@echo "make benchmark - time SEBlock against torchvision's and timm's SE modules"
+	@echo "make benchmark - run every benchmark in benchmarks/: SEBlock against torchvision's and timm's, capture's overhead, import time, training throughput"
+	@echo "make unit   - the unit tests only (tests/)"
+	@echo "make notebooks - the notebooks only, through nbval"
+	@echo "make install - create .venv and install the package with its pinned dependencies"
+	@echo "make clean  - remove .venv, build/ and the caches"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +60,7 @@ $(TEACH_STAMP): $(STAMP)
 DATA_STAMP = data/FashionMNIST/raw/t10k-labels-idx1-ubyte
 
 $(DATA_STAMP): | $(STAMP)
-	$(BIN)/python -c "import se_tutorial.data as d; d.main()"
+	$(BIN)/python -m se_tutorial.data
 
 data: $(DATA_STAMP)
 
@@ -160,8 +164,9 @@ grade: install data $(TEACH_STAMP)
 	@test -n "$(A)" || { echo "make grade needs the assignment: make grade A=NAME, NAME one of: $(ASSIGNMENTS)"; exit 1; }
 	$(BIN)/python scripts/grade.py $(A) --course $(COURSE) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(GRADE_ARGS)
 
-benchmark: install
-	$(BIN)/python benchmarks/se_block.py
+# Every benchmark in benchmarks/ (each prints its figures; none is a test).
+benchmark: install data
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 colab: install
 	$(BIN)/python scripts/colab.py
