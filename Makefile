@@ -10,8 +10,8 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-kernels test-offline install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments grade html test-browser clean help
-.PHONY: test-colab test-pythons test-kernels-notebooks test-kernels-solutions
+.PHONY: lab test test-kernels test-offline lint install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments grade html test-browser clean help
+.PHONY: hooks test-colab test-pythons test-kernels-notebooks test-kernels-solutions
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
 EPOCHS    ?= 20
@@ -22,8 +22,10 @@ help:
 	@echo "make test   - set up .venv, run the unit tests and every notebook through nbval"
 	@echo "make test-kernels - the notebooks and the reproducibility tests again under other CPU kernels (another machine)"
 	@echo "make test-offline - the unit tests in a network namespace with loopback only (no network at all)"
-	@echo "make html   - render the notebooks with their stored outputs into a static site, build/html/index.html"
-	@echo "make test-browser - run notebook 06 in JupyterLab in headless chromium and use its explorer (screenshots in build/screenshots/)"
+	@echo "make lint   - ruff (lint and format check) and the notebooks' metadata (kernel, no timing); pre-commit runs the same hooks"
+	@echo "make hooks  - run the pre-commit hooks on every file (they must change nothing)"
+	@echo "make html   - the course as a website (Sphinx), from the outputs stored in the notebooks, offline: build/html/index.html"
+	@echo "make test-browser - make html, then check the site and notebook 06 in JupyterLab in headless chromium (screenshots in build/screenshots/)"
 	@echo "make test-colab - rebuild Colab's runtime (Python 3.13, its torch, ipywidgets 7.7.1 ...) and run every notebook and assignment as on Colab"
 	@echo "make test-pythons - check that the package installs and imports on Python 3.11, 3.12 and 3.13, and that pip refuses 3.10"
 	@echo "make data   - obtain Fashion-MNIST into data/ (Debian's package, no root needed, or a download)"
@@ -57,6 +59,13 @@ $(TEACH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[teach]"
 	@touch $@
 
+# Sphinx, myst-nb and the book theme, for make html and its test (tests/test_html.py).
+DOCS_STAMP = $(VENV)/.se-tutorial-docs-installed
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs]"
+	@touch $@
+
 DATA_STAMP = data/FashionMNIST/raw/t10k-labels-idx1-ubyte
 
 $(DATA_STAMP): | $(STAMP)
@@ -74,13 +83,13 @@ STUDENT_LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/student$${JUPYTER_CONFIG_PAT
 lab: install data
 	$(STUDENT_LAB) $(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
-unit: install data $(TEACH_STAMP)
+unit: install data $(TEACH_STAMP) $(DOCS_STAMP)
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
 notebooks: install data
 	$(BIN)/python -m pytest --nbval --nbval-current-env notebooks $(PYTEST_ARGS)
 
-test: install data $(TEACH_STAMP)
+test: install data $(TEACH_STAMP) $(DOCS_STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
 
 # Another machine, stood in for by other CPU kernels: no AVX (ATEN_CPU_CAPABILITY=default), oneDNN limited
@@ -106,12 +115,34 @@ test-kernels-solutions: install data $(FAKE_TORCH_HOME)
 # end, minutes) run once, in make test; the students' code they grade runs without network in any case,
 # in make grade's sandbox.
 UNSHARE = unshare --net $(if $(filter 0,$(shell id -u)),,--map-root-user)
-test-offline: install data $(TEACH_STAMP)
+test-offline: install data $(TEACH_STAMP) $(DOCS_STAMP)
 	$(UNSHARE) sh -c 'ip link set lo up && $(BIN)/python -m pytest -rs -m "not classroom" tests $(PYTEST_ARGS)'
 
-# The course as a static site, from the outputs stored in the notebooks (nothing is executed).
-html: install
-	$(BIN)/python scripts/build_html.py --out build/html
+# The course's style: ruff lints the Python files and the notebooks and checks the Python files' format
+# (configuration in pyproject.toml), and the notebooks' metadata is normalised (scripts/normalise_notebooks.py).
+# Fix with: $(BIN)/ruff check --fix . && $(BIN)/ruff format . && $(BIN)/python scripts/normalise_notebooks.py
+# (or install the same checks as git hooks: $(BIN)/pre-commit install; CONTRIBUTING.md).
+LINT_STAMP = $(VENV)/.se-tutorial-lint-installed
+
+$(LINT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lint]"
+	@touch $@
+
+lint: $(LINT_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/normalise_notebooks.py --check
+
+# The pre-commit hooks (.pre-commit-config.yaml) on every file, in environments of their own (from PyPI, kept
+# in build/pre-commit): they must change nothing.
+hooks: $(LINT_STAMP)
+	PRE_COMMIT_HOME=$(abspath build/pre-commit) $(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+# The course as a website, from the outputs stored in the notebooks (nothing is executed): Sphinx with
+# myst-nb and the book theme, settings in docs/conf.py; every warning is an error.
+html: install $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -b html -c docs -W --keep-going -q -d build/doctrees . build/html
+	@echo "the site: build/html/index.html"
 
 # A student's view in a real browser: Debian's chromium (apt-get install chromium), driven by playwright.
 CHROMIUM ?= /usr/bin/chromium
@@ -121,7 +152,7 @@ $(BROWSER_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[browser]"
 	@touch $@
 
-test-browser: install data $(BROWSER_STAMP)
+test-browser: install data html $(BROWSER_STAMP)
 	@test -x $(CHROMIUM) || { echo "make test-browser needs chromium: apt-get install chromium, or CHROMIUM=/path/to/it"; exit 1; }
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -s browser_tests $(PYTEST_ARGS)
 
@@ -147,7 +178,8 @@ experiments-07: install data
 # Re-run notebooks top to bottom in a fresh kernel and store their outputs: make execute [NB=notebooks/01_squeeze.ipynb]
 NB ?= notebooks/*.ipynb notebooks/solutions/*.ipynb
 execute: install data
-	for nb in $(NB); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb || exit 1; done
+	for nb in $(NB); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb \
+	  && $(BIN)/python scripts/normalise_notebooks.py $$nb > /dev/null || exit 1; done
 
 # The student versions of the assignments: no solutions, no hidden tests (docs/teaching.md).
 # COURSE: the course folder (nbgrader_config.py, source/), assignments/ unless you keep a private copy.

@@ -16,7 +16,9 @@ badge and the set-up cell there).
 
 Each notebook's first cell is markdown that starts with its ``# title``; the badge
 is the line after the title. The set-up cell is the first code cell tagged
-``colab-setup`` (inserted as the second cell when missing). On Colab it clones the
+``colab-setup`` (inserted as the second cell when missing); it is also tagged ``remove-cell``,
+which hides it on the course's site (``make html``: the site's pages have a Colab launch button, and
+drop the badge line too). On Colab it clones the
 repository at ``ref`` into /content/se-tutorial (``$SE_TUTORIAL_COLAB_DIR`` moves it;
 ``make test-colab`` does) unless that folder exists, installs the package unless it
 is installed, and prints nothing; a failed step raises one ``RuntimeError`` that says
@@ -34,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
 SETUP_TAG = "colab-setup"
+HIDDEN_TAG = "remove-cell"   # myst-nb leaves a cell with this tag out of the site's page
 
 
 def settings(root: Path = ROOT) -> dict:
@@ -114,6 +117,9 @@ def update(nb: dict, rel_path: str, cfg: dict) -> dict:
         setup = {"cell_type": "code", "execution_count": None, "id": SETUP_TAG,
                  "metadata": {"tags": [SETUP_TAG]}, "outputs": [], "source": []}
         cells.insert(1, setup)
+    tags = setup["metadata"]["tags"]
+    if HIDDEN_TAG not in tags:
+        tags.append(HIDDEN_TAG)
     setup["source"] = _lines(setup_source(cfg))
     return nb
 

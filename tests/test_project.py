@@ -116,6 +116,7 @@ def test_colab_badge_and_setup_cell(path):
     assert links[0].endswith(f"/blob/{cfg['ref']}/{_opened(path)}")
     setup = [c for c in nb["cells"] if "colab-setup" in c.get("metadata", {}).get("tags", [])]
     assert len(setup) == 1 and nb["cells"][1] is setup[0]
+    assert "remove-cell" in setup[0]["metadata"]["tags"], "the site hides the set-up cell (make colab tags it)"
     source = "".join(setup[0]["source"])
     assert source == colab.setup_source(cfg)
     assert 'if "google.colab" in sys.modules:' in source
