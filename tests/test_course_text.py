@@ -3,7 +3,7 @@
 Each notebook opens with its reading time, prerequisites and the notation page; ends with
 Summary, "Check your understanding" (answers in collapsed blocks), Exercises (each linking its
 worked answer in notebooks/solutions/) and links to its neighbours; links the bibliography entry
-of every work it mentions; describes every figure in one sentence; and stores its figures at
+of every work it mentions; describes every figure in one sentence and in its alt text; and stores its figures at
 twice the pixels of their displayed size.
 """
 import base64
@@ -176,6 +176,15 @@ def test_every_figure_is_described_in_one_sentence_after_it(path):
             after = _src(cells[i + 1]) if i + 1 < len(cells) else ""
             assert cells[i + 1]["cell_type"] == "markdown" and re.match(r"\*\*Figures?\.\*\* \S", after), \
                 f"cell {i} shows a figure: the next cell must start with '**Figure.** <one sentence>'"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
+def test_every_figure_has_alt_text_for_the_site(path):
+    for i, cell in enumerate(_nb(path)["cells"]):
+        if cell["cell_type"] == "code" and any("image/png" in o.get("data", {}) for o in cell["outputs"]):
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) >= 40, f"cell {i} shows a figure: describe it in its metadata, mystnb.image.alt"
+            assert not re.search(r"[$`*]", alt), f"cell {i}: alt text is plain text (no LaTeX, code or markdown)"
 
 
 def _png_width(data: str) -> int:
