@@ -141,7 +141,7 @@ hooks: $(LINT_STAMP)
 # The course as a website, from the outputs stored in the notebooks (nothing is executed): Sphinx with
 # myst-nb and the book theme, settings in docs/conf.py; every warning is an error.
 html: install $(DOCS_STAMP)
-	$(BIN)/python -m sphinx -b html -c docs -W --keep-going -q -d build/doctrees . build/html
+	$(BIN)/python -m sphinx -b html -c docs -E -W --keep-going -q -d build/doctrees . build/html
 	@echo "the site: build/html/index.html"
 
 # A student's view in a real browser: Debian's chromium (apt-get install chromium), driven by playwright.
