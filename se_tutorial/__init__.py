@@ -11,21 +11,38 @@ torch.Size([2, 32, 8, 8])
 >>> se.SEBlock(32)(x).shape
 torch.Size([2, 32, 8, 8])
 """
+
 from __future__ import annotations
 
 import importlib
+import warnings
 
-from .capture import capture, register as capture_register, register_spatial as capture_register_spatial, \
-    se_modules, spatial_modules
 from .excitation import GATES, Excitation, excitation_params, hidden_size
+from .recording import capture, se_modules, spatial_modules
 from .scale import scale
 from .se_block import SEBlock
 from .squeeze import SQUEEZE_MODES, squeeze
 
 # The rest loads on first use (PEP 562), so that ``import se_tutorial`` costs little more than
 # ``import torch, torchvision``: figures and the explorer need matplotlib, the explorer ipywidgets.
-_SUBMODULES = ("analysis", "attention", "checkpoints", "checks", "cost", "data", "env", "experiments", "explorer",
-               "figures", "filters", "imagenet", "interventions", "models", "stats", "train")
+_SUBMODULES = (
+    "analysis",
+    "attention",
+    "checkpoints",
+    "checks",
+    "cost",
+    "data",
+    "env",
+    "experiments",
+    "explorer",
+    "figures",
+    "filters",
+    "imagenet",
+    "interventions",
+    "models",
+    "stats",
+    "train",
+)
 _LAZY = {  # name → (submodule, attribute)
     "pretrained": ("checkpoints", "pretrained"),
     "Explorer": ("explorer", "Explorer"),
@@ -33,9 +50,19 @@ _LAZY = {  # name → (submodule, attribute)
     "WeightsUnavailableError": ("imagenet", "WeightsUnavailableError"),
     "imagenet_model": ("imagenet", "imagenet_model"),
 }
+_DEPRECATED = {  # old name → (submodule, attribute): still works, with a DeprecationWarning
+    "capture_register": ("recording", "register"),
+    "capture_register_spatial": ("recording", "register_spatial"),
+}
 
 
 def __getattr__(name: str):
+    if name in _DEPRECATED:  # not cached: every use warns
+        module, attribute = _DEPRECATED[name]
+        warnings.warn(
+            f"se_tutorial.{name} is deprecated; use se_tutorial.{module}.{attribute}.", DeprecationWarning, stacklevel=2
+        )
+        return getattr(importlib.import_module(f".{module}", __name__), attribute)
     if name in _LAZY:
         module, attribute = _LAZY[name]
         value = getattr(importlib.import_module(f".{module}", __name__), attribute)
@@ -53,7 +80,31 @@ def __dir__() -> list[str]:
 
 __version__ = "0.1.0"
 
-__all__ = ["analysis", "checks", "data", "figures", "filters", "interventions", "models", "pretrained", "capture",
-           "capture_register", "se_modules", "explore", "Explorer", "attention", "capture_register_spatial",
-           "spatial_modules",
-           "imagenet_model", "WeightsUnavailableError", "squeeze", "Excitation", "scale", "SEBlock", "hidden_size", "excitation_params", "GATES", "SQUEEZE_MODES", "stats"]
+__all__ = [
+    "analysis",
+    "checks",
+    "data",
+    "figures",
+    "filters",
+    "interventions",
+    "models",
+    "pretrained",
+    "capture",
+    "recording",
+    "se_modules",
+    "explore",
+    "Explorer",
+    "attention",
+    "spatial_modules",
+    "imagenet_model",
+    "WeightsUnavailableError",
+    "squeeze",
+    "Excitation",
+    "scale",
+    "SEBlock",
+    "hidden_size",
+    "excitation_params",
+    "GATES",
+    "SQUEEZE_MODES",
+    "stats",
+]

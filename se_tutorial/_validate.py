@@ -3,6 +3,7 @@
 Every check raises ``ValueError`` with a message that says what was expected,
 what came, and how to fix it.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -101,19 +102,24 @@ def autocast_on(device_type: str) -> bool:
         return False
 
 
-def check_dtype(x: torch.Tensor, who: str, dtype: torch.dtype | None = None, *, name: str = "x",
-                hint: str = "") -> None:
+def check_dtype(
+    x: torch.Tensor, who: str, dtype: torch.dtype | None = None, *, name: str = "x", hint: str = ""
+) -> None:
     """Check that ``x`` is a floating-point tensor, of ``dtype`` if given (the dtype of ``who``'s parameters).
 
     Under ``torch.autocast`` any floating dtype is accepted: there the layers convert it themselves.
     """
     if not x.is_floating_point():
         want = conversion(name, dtype or torch.float32)
-        raise ValueError(f"{who} expects a floating-point tensor; got {name} of dtype {x.dtype}. "
-                         f"Convert it first, e.g. {want}.{(' ' + hint) if hint else ''}")
+        raise ValueError(
+            f"{who} expects a floating-point tensor; got {name} of dtype {x.dtype}. "
+            f"Convert it first, e.g. {want}.{(' ' + hint) if hint else ''}"
+        )
     if dtype is not None and x.dtype != dtype and not autocast_on(x.device.type):
-        raise ValueError(f"{who}'s parameters are {dtype} but {name} is {x.dtype}. Convert the input with "
-                         f"{conversion(name, dtype)}, or the module with {conversion('module', x.dtype)}.")
+        raise ValueError(
+            f"{who}'s parameters are {dtype} but {name} is {x.dtype}. Convert the input with "
+            f"{conversion(name, dtype)}, or the module with {conversion('module', x.dtype)}."
+        )
 
 
 def check_feature_map(x, who: str, channels: int | None = None, dtype: torch.dtype | None = None) -> None:

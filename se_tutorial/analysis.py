@@ -12,14 +12,15 @@ into the numbers that answer it:
     saturation(s)                         → shares of weights above 0.9 and below 0.1
     block_input(model, block, images)     → the feature map u that an SE block scales, and its s
 """
+
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from ._modes import evaluating
 from ._validate import as_int, check_positive_int, shape_str
-from .capture import capture, se_modules
-
+from .recording import capture, se_modules
 
 # --------------------------------------------------------------------------- input checks
 
@@ -78,15 +79,10 @@ def record(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> tu
     if not isinstance(images, torch.Tensor) or images.dim() < 2 or len(images) == 0:
         got = shape_str(images) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ValueError(f"images must be a non-empty batch tensor (N, ...); got {got}.")
-    was_training = model.training
-    model.eval()
     outputs = []
-    try:
-        with capture(model) as rec:
-            for i in range(0, len(images), batch_size):
-                outputs.append(model(images[i:i + batch_size]))
-    finally:
-        model.train(was_training)
+    with evaluating(model), capture(model) as rec:
+        for i in range(0, len(images), batch_size):
+            outputs.append(model(images[i : i + batch_size]))
     return rec.excitations, torch.cat(outputs)
 
 
@@ -113,14 +109,11 @@ def block_input(model: nn.Module, block: str, images: torch.Tensor) -> tuple[tor
         seen["u"] = args[0].detach()
 
     handle = modules[block].register_forward_pre_hook(keep_input)
-    was_training = model.training
-    model.eval()
     try:
-        with capture(model) as rec:
+        with evaluating(model), capture(model) as rec:
             model(images)
     finally:
         handle.remove()
-        model.train(was_training)
     return seen["u"], rec.excitations[block]
 
 
@@ -189,9 +182,9 @@ def class_specificity(excitations: torch.Tensor, labels: torch.Tensor, num_class
     """
     s = _check_excitations(excitations, "excitations").double()
     y = _check_labels(labels, s.shape[0], num_classes)
-    mu = class_means(s, y, num_classes)                       # (K, C)
-    m = s.mean(0)                                             # (C,)
-    share = torch.bincount(y, minlength=num_classes).double() / len(y)   # (K,)
+    mu = class_means(s, y, num_classes)  # (K, C)
+    m = s.mean(0)  # (C,)
+    share = torch.bincount(y, minlength=num_classes).double() / len(y)  # (K,)
     between = (share[:, None] * (mu - m) ** 2).sum()
     total = ((s - m) ** 2).mean(0).sum()
     if total <= 0:
@@ -259,9 +252,16 @@ def summary(excitations: dict, labels: torch.Tensor, num_classes: int) -> list[d
     rows = []
     for name, s in excitations.items():
         sat = saturation(s)
-        rows.append({"block": name, "channels": int(s.shape[1]), "mean": float(s.float().mean()),
-                     "specificity": class_specificity(s, labels, num_classes),
-                     "spread": class_spread(s, labels, num_classes), **sat})
+        rows.append(
+            {
+                "block": name,
+                "channels": int(s.shape[1]),
+                "mean": float(s.float().mean()),
+                "specificity": class_specificity(s, labels, num_classes),
+                "spread": class_spread(s, labels, num_classes),
+                **sat,
+            }
+        )
     return rows
 
 

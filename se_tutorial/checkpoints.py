@@ -6,6 +6,7 @@ exact command that made it. Loading checks the sha256 first and then reads the f
 ``torch.load(..., weights_only=True)``. Files are written atomically: to a temporary file
 beside the target, then renamed over it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,10 @@ class CheckpointError(RuntimeError):
 
 #: What every manifest entry must have.
 MANIFEST_KEYS = ("file", "sha256", "command")
-_RESTORE_MANIFEST = ("Restore it with `git checkout data/checkpoints/manifest.json`, or re-create the "
-                     "checkpoints with `make checkpoints`.")
+_RESTORE_MANIFEST = (
+    "Restore it with `git checkout data/checkpoints/manifest.json`, or re-create the "
+    "checkpoints with `make checkpoints`."
+)
 
 
 def checkpoint_dir(root=None) -> Path:
@@ -75,13 +78,17 @@ def read_manifest(path) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise CheckpointError(f"the checkpoint manifest {path} is not valid JSON ({e}). {_RESTORE_MANIFEST}") from e
     if not isinstance(entries, dict):
-        raise CheckpointError(f"the checkpoint manifest {path} holds a {type(entries).__name__}, not an object "
-                              f"name → entry. {_RESTORE_MANIFEST}")
+        raise CheckpointError(
+            f"the checkpoint manifest {path} holds a {type(entries).__name__}, not an object "
+            f"name → entry. {_RESTORE_MANIFEST}"
+        )
     for name, entry in entries.items():
         lacks = [k for k in MANIFEST_KEYS if not isinstance(entry, dict) or k not in entry]
         if lacks:
-            raise CheckpointError(f"the checkpoint manifest {path} is damaged: entry {name!r} lacks "
-                                  f"{', '.join(lacks)}. {_RESTORE_MANIFEST}")
+            raise CheckpointError(
+                f"the checkpoint manifest {path} is damaged: entry {name!r} lacks "
+                f"{', '.join(lacks)}. {_RESTORE_MANIFEST}"
+            )
     return entries
 
 
@@ -121,7 +128,8 @@ def load_checkpoint(path, expected_sha256: str | None = None, *, how_to_fix: str
         if actual != expected_sha256:
             raise CheckpointError(
                 f"checkpoint {path} has sha256 {actual}, but {expected_sha256} was expected: the file is "
-                f"damaged or was changed.{fix}")
+                f"damaged or was changed.{fix}"
+            )
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
         model = small_resnet(**blob["config"])
@@ -148,6 +156,9 @@ def pretrained(name: str, root=None):
     if name not in entries:
         raise ValueError(f"unknown checkpoint {name!r}; expected one of {', '.join(entries)}.")
     entry = entries[name]
-    return load_checkpoint(checkpoint_dir(root) / entry["file"], entry["sha256"],
-                           how_to_fix="Restore it with `git checkout data/checkpoints`, or re-create it with "
-                                      f"`make checkpoints` (command: {entry['command']}).")
+    return load_checkpoint(
+        checkpoint_dir(root) / entry["file"],
+        entry["sha256"],
+        how_to_fix="Restore it with `git checkout data/checkpoints`, or re-create it with "
+        f"`make checkpoints` (command: {entry['command']}).",
+    )

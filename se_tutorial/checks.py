@@ -27,6 +27,7 @@ written for fair grading:
 - The graded tests run the same checks again on inputs you do not see (``shapes=``,
   ``cases=``, ``seed=``, ``quiet=True``), so make your code right for every input.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -47,12 +48,12 @@ import torchvision
 from torch import nn
 
 from . import analysis, cost
+from ._validate import shape_str
 from .excitation import Excitation, excitation_params, hidden_size
 from .models import BasicBlock, small_resnet
 from .scale import scale as _scale
 from .se_block import SEBlock
 from .squeeze import squeeze as _squeeze
-from ._validate import shape_str as _shape
 
 #: Feature-map shapes every check uses: ordinary, batch 1, 1×1 maps, non-square, odd sizes.
 SHAPES = ((2, 8, 5, 7), (1, 8, 4, 4), (3, 6, 1, 1), (2, 16, 3, 9))
@@ -75,14 +76,16 @@ def _inputs(shape, seed: int) -> torch.Tensor:
 # ------------------------------------------------------------------ what a check trusts
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_TRUSTED_DIRS = tuple(os.path.realpath(d) + os.sep for d in
-                      {_PACKAGE_DIR, sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()})
+_TRUSTED_DIRS = tuple(
+    os.path.realpath(d) + os.sep
+    for d in {_PACKAGE_DIR, sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
+)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _trusted_file(filename: str) -> bool:
     """Code from the package, the Python installation or an installed library (not a notebook cell)."""
-    if filename.startswith("<"):                  # "<frozen ...>": Python's own; "<stdin>", "<string>": typed or exec'd
+    if filename.startswith("<"):  # "<frozen ...>": Python's own; "<stdin>", "<string>": typed or exec'd
         return filename.startswith("<frozen ")
     return os.path.realpath(filename).startswith(_TRUSTED_DIRS)
 
@@ -103,10 +106,21 @@ def _foreign(obj) -> bool:
 
 def _replaced() -> list[str]:
     """Functions of torch, Python's builtins and this package that code in this session replaced."""
-    owners = {"torch": torch, "torch.Tensor": torch.Tensor, "torch.nn.Module": nn.Module,
-              "torch.nn.functional": nn.functional, "torch.testing": torch.testing, "builtins": builtins}
-    owners.update({name: module for name, module in list(sys.modules.items())
-                   if name == "se_tutorial" or name.startswith("se_tutorial.")})
+    owners = {
+        "torch": torch,
+        "torch.Tensor": torch.Tensor,
+        "torch.nn.Module": nn.Module,
+        "torch.nn.functional": nn.functional,
+        "torch.testing": torch.testing,
+        "builtins": builtins,
+    }
+    owners.update(
+        {
+            name: module
+            for name, module in list(sys.modules.items())
+            if name == "se_tutorial" or name.startswith("se_tutorial.")
+        }
+    )
     found = []
     for where, owner in owners.items():
         for name, obj in list(vars(owner).items()):
@@ -126,7 +140,7 @@ def _codes(*objs) -> dict:
     out = {}
     for obj in objs:
         if isinstance(obj, type):
-            for name, attr in vars(obj).items():
+            for attr in vars(obj).values():
                 if inspect.isfunction(attr):
                     out[attr.__code__] = f"{obj.__module__}.{obj.__qualname__}"
         else:
@@ -144,6 +158,7 @@ class _Part:
 def _ref_count_macs(model, input_shape) -> int:
     """count_macs as the assignment asks for it (cost.macs, which this part forbids, runs on meta tensors)."""
     from torch.utils.flop_counter import FlopCounterMode
+
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model(torch.zeros(input_shape))
     return counter.get_total_flops() // 2
@@ -153,17 +168,26 @@ _PARTS = {
     "squeeze": _Part("squeeze", forbid=[_squeeze]),
     "excitation": _Part("Excitation", forbid=[Excitation]),
     "scale": _Part("scale", forbid=[_scale]),
-    "se_block": _Part("SE block", forbid=[SEBlock, torchvision.ops.SqueezeExcitation],
-                      lend={"squeeze": _squeeze, "scale": _scale, "Excitation": Excitation}),
+    "se_block": _Part(
+        "SE block",
+        forbid=[SEBlock, torchvision.ops.SqueezeExcitation],
+        lend={"squeeze": _squeeze, "scale": _scale, "Excitation": Excitation},
+    ),
     "residual_block": _Part("residual block", forbid=[BasicBlock]),
     "se_params": _Part("se_params", forbid=[excitation_params, hidden_size]),
     "count_macs": _Part("count_macs", forbid=[cost.macs, cost._forward]),
-    "se_cost": _Part("se_cost", forbid=[cost.macs, cost._forward],
-                     lend={"count_macs": _ref_count_macs, "se_params": excitation_params}),
+    "se_cost": _Part(
+        "se_cost",
+        forbid=[cost.macs, cost._forward],
+        lend={"count_macs": _ref_count_macs, "se_params": excitation_params},
+    ),
     "record": _Part("record_excitations", forbid=[analysis.record]),
     "class_means": _Part("class_means", forbid=[analysis.class_means]),
-    "class_specificity": _Part("class_specificity", forbid=[analysis.class_specificity, analysis.class_spread],
-                               lend={"class_means": analysis.class_means}),
+    "class_specificity": _Part(
+        "class_specificity",
+        forbid=[analysis.class_specificity, analysis.class_spread],
+        lend={"class_means": analysis.class_means},
+    ),
     "value": _Part("value"),
 }
 
@@ -186,9 +210,10 @@ def _student_line(tb) -> str:
 
 #: Hints for torch errors that students meet often, keyed by a piece of the error message.
 _HINTS = {
-    "shapes cannot be multiplied": "a layer got an input of the wrong width: check the order of the layers (fc1 maps C → h, "
-                                   "fc2 maps h → C) and that their input has shape (N, features)",
-    "must match the size of tensor": "two tensors do not broadcast: give s two trailing dimensions of size 1, (N, C, 1, 1)",
+    "shapes cannot be multiplied": "a layer got an input of the wrong width: check the order of the layers "
+    "(fc1 maps C → h, fc2 maps h → C) and that their input has shape (N, features)",
+    "must match the size of tensor": "two tensors do not broadcast: "
+    "give s two trailing dimensions of size 1, (N, C, 1, 1)",
     "Expected 4D": "this layer needs a 4-D input (N, C, H, W)",
     "zero-element": "a layer has 0 units: the hidden width must be at least 1",
 }
@@ -213,18 +238,25 @@ def _call(fn, who: str, *args):
             finally:
                 sys.setprofile(None)
     except NotImplementedError:
-        _fail(f"{who} is not written yet (it raises NotImplementedError): replace `raise NotImplementedError()` with your code.")
+        _fail(
+            f"{who} is not written yet (it raises NotImplementedError): "
+            "replace `raise NotImplementedError()` with your code."
+        )
     except CheckFailed:
         raise
     except Exception as e:  # noqa: BLE001 - any crash becomes a readable message
-        shapes = ", ".join(_shape(a) if isinstance(a, torch.Tensor) else type(a).__name__ if isinstance(a, nn.Module)
-                           else repr(a) for a in args)
+        shapes = ", ".join(
+            shape_str(a) if isinstance(a, torch.Tensor) else type(a).__name__ if isinstance(a, nn.Module) else repr(a)
+            for a in args
+        )
         hint = next((f" Hint: {h}." for key, h in _HINTS.items() if key in str(e)), "")
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
         _fail(f"{who}({shapes}) raised {type(e).__name__}{_student_line(e.__traceback__)}: {first}.{hint}")
     if hits:
-        _fail(f"{who} runs the package's own {', '.join(sorted(hits))}: this part asks for your own code. "
-              "Write it from the formula (the checks accept any correct code of yours).")
+        _fail(
+            f"{who} runs the package's own {', '.join(sorted(hits))}: this part asks for your own code. "
+            "Write it from the formula (the checks accept any correct code of yours)."
+        )
     for w in caught:
         _Run.notes.append(f"{w.category.__name__}: {str(w.message).strip().splitlines()[0]}")
     if err.getvalue().strip():
@@ -260,6 +292,7 @@ def _lent(obj, lend: dict):
 def _check(part: str):
     """Make a public check: trust nothing replaced, refuse the package's own code, lend earlier parts,
     report warnings, print one line, and fail with a short traceback."""
+
     def wrap(check):
         @functools.wraps(check)
         def run(obj, *args, quiet: bool = False, **kwargs):
@@ -269,21 +302,29 @@ def _check(part: str):
             try:
                 replaced = _replaced()
                 if replaced:
-                    _fail(f"code in this session replaced {', '.join(replaced[:3])}{' and more' if len(replaced) > 3 else ''}; "
-                          "the checks cannot trust what they would measure. Remove that code, restart the kernel and run all cells.")
+                    _fail(
+                        f"code in this session replaced {', '.join(replaced[:3])}"
+                        f"{' and more' if len(replaced) > 3 else ''}; "
+                        "the checks cannot trust what they would measure. "
+                        "Remove that code, restart the kernel and run all cells."
+                    )
                 if part != "value" and _package_object(obj):
-                    _fail(f"this is the package's own {getattr(obj, '__qualname__', type(obj).__qualname__)} from "
-                          f"{getattr(obj, '__module__', '')}; this part asks for your own {_PARTS[part].title}.")
+                    _fail(
+                        f"this is the package's own {getattr(obj, '__qualname__', type(obj).__qualname__)} from "
+                        f"{getattr(obj, '__module__', '')}; this part asks for your own {_PARTS[part].title}."
+                    )
                 with _lent(obj, _PARTS[part].lend) as lent, torch.random.fork_rng(devices=[]):
-                    n, name = check(obj, *args, **kwargs)   # (the student's random state is left as it was)
+                    n, name = check(obj, *args, **kwargs)  # (the student's random state is left as it was)
                 notes = list(dict.fromkeys(_Run.notes))
-                if lent:                         # graded with the package's earlier parts; and with the student's own?
+                if lent:  # graded with the package's earlier parts; and with the student's own?
                     try:
                         with torch.random.fork_rng(devices=[]):
                             check(obj, *args, **kwargs)
                     except CheckFailed as e:
-                        notes.append(f"with your own {', '.join(lent)} in place of the course's, it does not pass yet "
-                                     f"({e}). This part counts as done; fix the earlier part.")
+                        notes.append(
+                            f"with your own {', '.join(lent)} in place of the course's, it does not pass yet "
+                            f"({e}). This part counts as done; fix the earlier part."
+                        )
             except CheckFailed as e:
                 message = str(e)
             finally:
@@ -293,10 +334,15 @@ def _check(part: str):
             if not quiet:
                 print(f"✓ {name}: all {n} checks passed" if n > 1 else f"✓ {name}: the check passed")
                 for note in notes:
-                    print(f"  note: {note}" if note.startswith("with your own") else
-                          f"  note: your code gave a warning, which costs nothing but may be worth a look: {note}")
+                    print(
+                        f"  note: {note}"
+                        if note.startswith("with your own")
+                        else f"  note: your code gave a warning, which costs nothing but may be worth a look: {note}"
+                    )
             return None
+
         return run
+
     return wrap
 
 
@@ -304,7 +350,7 @@ def _tensor(out, who: str, expected_shape) -> torch.Tensor:
     if not isinstance(out, torch.Tensor):
         _fail(f"{who} returned {type(out).__name__}; expected a torch.Tensor of shape {tuple(expected_shape)}.")
     if tuple(out.shape) != tuple(expected_shape):
-        _fail(f"{who} returned shape {_shape(out)}; expected {tuple(expected_shape)}.")
+        _fail(f"{who} returned shape {shape_str(out)}; expected {tuple(expected_shape)}.")
     return out
 
 
@@ -330,9 +376,16 @@ def check_squeeze(fn, *, shapes=SHAPES, seed: int = 0):
         before = x.clone()
         z = _tensor(_call(fn, "your squeeze", x), "your squeeze", shape[:2])
         if not torch.equal(x, before):
-            _fail("your squeeze changed its input x in place; compute a new tensor instead (avoid x.mean_ style in-place ops).")
-        _close(z, _squeeze(x), f"your squeeze on shape {tuple(shape)}",
-               "Squeeze averages each channel over its H×W positions: mean over dims (2, 3).")
+            _fail(
+                "your squeeze changed its input x in place; "
+                "compute a new tensor instead (avoid x.mean_ style in-place ops)."
+            )
+        _close(
+            z,
+            _squeeze(x),
+            f"your squeeze on shape {tuple(shape)}",
+            "Squeeze averages each channel over its H×W positions: mean over dims (2, 3).",
+        )
     return len(shapes), "squeeze"
 
 
@@ -340,28 +393,46 @@ def check_squeeze(fn, *, shapes=SHAPES, seed: int = 0):
 def check_scale(fn, *, shapes=SHAPES, seed: int = 0):
     """Check ``fn(x, s) -> x * s`` per channel: (N, C, H, W) and (N, C) → (N, C, H, W)."""
     for i, shape in enumerate(shapes):
-        x, s = _inputs(shape, seed + i), torch.rand(tuple(shape[:2]), generator=torch.Generator().manual_seed(seed + 100 + i))
+        x, s = (
+            _inputs(shape, seed + i),
+            torch.rand(tuple(shape[:2]), generator=torch.Generator().manual_seed(seed + 100 + i)),
+        )
         out = _tensor(_call(fn, "your scale", x, s), "your scale", shape)
-        _close(out, _scale(x, s), f"your scale on shape {tuple(shape)}",
-               "Channel c of image n must be multiplied by s[n, c]: reshape s to (N, C, 1, 1) so it broadcasts over H and W.")
+        _close(
+            out,
+            _scale(x, s),
+            f"your scale on shape {tuple(shape)}",
+            "Channel c of image n must be multiplied by s[n, c]: "
+            "reshape s to (N, C, 1, 1) so it broadcasts over H and W.",
+        )
     return len(shapes), "scale"
 
 
 def _linear(module: nn.Module, name: str, who: str, in_f: int, out_f: int, c: int, r: int) -> nn.Linear:
     layer = getattr(module, name, None)
     if not isinstance(layer, nn.Linear):
-        _fail(f"{who} has no nn.Linear called `{name}`; make the two layers attributes called self.fc1 (C → h) and "
-              "self.fc2 (h → C), with h = max(1, ⌊C / r⌋).")
+        _fail(
+            f"{who} has no nn.Linear called `{name}`; make the two layers attributes called self.fc1 (C → h) and "
+            "self.fc2 (h → C), with h = max(1, ⌊C / r⌋)."
+        )
     if layer.in_features != in_f and layer.out_features == in_f and name == "fc1":
-        _fail(f"{who}.fc1 maps {layer.in_features} → {layer.out_features} features: fc1 and fc2 look swapped "
-              "(fc1 maps C → h, fc2 maps h → C).")
+        _fail(
+            f"{who}.fc1 maps {layer.in_features} → {layer.out_features} features: fc1 and fc2 look swapped "
+            "(fc1 maps C → h, fc2 maps h → C)."
+        )
     if (layer.in_features, layer.out_features) != (in_f, out_f):
         width = layer.out_features if name == "fc1" else layer.in_features
-        why = ("round down: ⌊C / r⌋ is C // r, not C / r rounded up" if width == -(-c // r) and c % r else
-               "it must be at least 1, even when C < r" if width == c // r == 0 else
-               "h = max(1, ⌊C / r⌋)")
-        _fail(f"{who}.{name} maps {layer.in_features} → {layer.out_features} features; for C = {c} and r = {r} that "
-              f"hidden width is wrong: {why}.")
+        why = (
+            "round down: ⌊C / r⌋ is C // r, not C / r rounded up"
+            if width == -(-c // r) and c % r
+            else "it must be at least 1, even when C < r"
+            if width == c // r == 0
+            else "h = max(1, ⌊C / r⌋)"
+        )
+        _fail(
+            f"{who}.{name} maps {layer.in_features} → {layer.out_features} features; for C = {c} and r = {r} that "
+            f"hidden width is wrong: {why}."
+        )
     return layer
 
 
@@ -382,14 +453,19 @@ def check_excitation(cls, *, cases=((8, 2), (16, 4), (6, 16), (32, 16), (10, 4))
         _linear(mine, "fc2", who, h, c, c, r)
         n = sum(p.numel() for p in mine.parameters())
         if n != excitation_params(c, r):
-            _fail(f"{who} has {n} parameters; an excitation has two weight matrices and two bias vectors "
-                  "(2·C·h + h + C) and nothing else.")
+            _fail(
+                f"{who} has {n} parameters; an excitation has two weight matrices and two bias vectors "
+                "(2·C·h + h + C) and nothing else."
+            )
         ref = Excitation(c, r)
         ref.load_state_dict({k: v for k, v in mine.state_dict().items() if k.split(".")[0] in ("fc1", "fc2")})
         z = _inputs((3, c), seed + i)
         s = _tensor(_call(mine, who, z), who, (3, c))
         if s.min() < 0 or s.max() > 1:
-            _fail(f"{who} returned weights from {s.min().item():.3g} to {s.max().item():.3g}; they must lie in (0, 1): end with a sigmoid.")
+            _fail(
+                f"{who} returned weights from {s.min().item():.3g} to {s.max().item():.3g}; "
+                "they must lie in (0, 1): end with a sigmoid."
+            )
         _close(s, ref(z), who, "Expected sigmoid(fc2(relu(fc1(z)))): check the order and the activations.")
     return len(cases), "Excitation"
 
@@ -411,7 +487,10 @@ def check_se_block(cls, *, shapes=SHAPES, reduction: int = 4, seed: int = 300):
         mine = _call(cls, who, c, r)
         exc = getattr(mine, "excitation", None)
         if exc is None:
-            _fail(f"{who} has no attribute `excitation`; keep the MLP as self.excitation = Excitation(channels, reduction).")
+            _fail(
+                f"{who} has no attribute `excitation`; "
+                "keep the MLP as self.excitation = Excitation(channels, reduction)."
+            )
         h = hidden_size(c, r)
         _linear(exc, "fc1", f"{who}.excitation", c, h, c, r)
         _linear(exc, "fc2", f"{who}.excitation", h, c, c, r)
@@ -419,8 +498,12 @@ def check_se_block(cls, *, shapes=SHAPES, reduction: int = 4, seed: int = 300):
         ref.excitation.load_state_dict({k: v for k, v in exc.state_dict().items() if k.split(".")[0] in ("fc1", "fc2")})
         x = _inputs(shape, seed + i)
         out = _tensor(_call(mine, who, x), who, shape)
-        _close(out, ref(x), f"{who} on shape {tuple(shape)}",
-               "Expected scale(x, excitation(squeeze(x))): x * s[:, :, None, None] with s = excitation(squeeze(x)).")
+        _close(
+            out,
+            ref(x),
+            f"{who} on shape {tuple(shape)}",
+            "Expected scale(x, excitation(squeeze(x))): x * s[:, :, None, None] with s = excitation(squeeze(x)).",
+        )
         _close(out, ref.to_torchvision()(x), f"{who} against torchvision's SqueezeExcitation", "")
         n += 2
     return n, "SE block"
@@ -430,8 +513,12 @@ def check_se_block(cls, *, shapes=SHAPES, reduction: int = 4, seed: int = 300):
 
 
 #: What each integration variant computes (the paper's Table 14), F being the residual branch.
-VARIANT_FORMULAS = {"standard": "relu(x + SE(F(x)))", "pre": "relu(x + F(SE(x)))",
-                    "post": "SE(relu(x + F(x)))", "identity": "relu(SE(x) + F(x))"}
+VARIANT_FORMULAS = {
+    "standard": "relu(x + SE(F(x)))",
+    "pre": "relu(x + F(SE(x)))",
+    "post": "SE(relu(x + F(x)))",
+    "identity": "relu(SE(x) + F(x))",
+}
 
 
 def _variant_outputs(block: BasicBlock, x: torch.Tensor) -> dict:
@@ -467,8 +554,10 @@ def check_residual_block(cls, variant: str, *, channels: int = 8, reduction: int
     try:
         mine.load_state_dict(ref.state_dict())
     except RuntimeError as e:
-        _fail(f"{who} does not have the layers conv1, bn1, conv2, bn2 and se of se_tutorial.models.BasicBlock: "
-              f"{str(e).splitlines()[0]}")
+        _fail(
+            f"{who} does not have the layers conv1, bn1, conv2, bn2 and se of se_tutorial.models.BasicBlock: "
+            f"{str(e).splitlines()[0]}"
+        )
     n = 0
     for mode in ("train", "eval"):
         x = _inputs((shape[0], c, *shape[1:]), seed)
@@ -482,11 +571,15 @@ def check_residual_block(cls, variant: str, *, channels: int = 8, reduction: int
                 matches = [k for k, v in _variant_outputs(ref, x).items() if (v - got).abs().max() <= ATOL]
             where = f" It computes the {matches[0]!r} variant instead." if matches else ""
             if mode == "eval" and not matches:
-                where = (" It was right in training mode, so the formula is probably right: does your forward run a "
-                         "layer twice (e.g. self.branch(x) two times)? BatchNorm updates its running statistics at "
-                         "every call in training mode. Compute F(x) once and reuse it.")
-            _fail(f"{who} in {mode} mode differs from the {variant!r} variant by up to {diff:.3g}.{where} "
-                  f"Expected {VARIANT_FORMULAS[variant]}, with F(x) = bn2(conv2(relu(bn1(conv1(x))))).")
+                where = (
+                    " It was right in training mode, so the formula is probably right: does your forward run a "
+                    "layer twice (e.g. self.branch(x) two times)? BatchNorm updates its running statistics at "
+                    "every call in training mode. Compute F(x) once and reuse it."
+                )
+            _fail(
+                f"{who} in {mode} mode differs from the {variant!r} variant by up to {diff:.3g}.{where} "
+                f"Expected {VARIANT_FORMULAS[variant]}, with F(x) = bn2(conv2(relu(bn1(conv1(x)))))."
+            )
         n += 1
     return n, f"residual block, {variant!r} variant"
 
@@ -494,14 +587,17 @@ def check_residual_block(cls, variant: str, *, channels: int = 8, reduction: int
 def _se_params_slip(c: int, r: int, got) -> str:
     """Name a common slip in counting SE's parameters, if ``got`` matches one."""
     h, floor = hidden_size(c, r), c // r
-    slips = {2 * c * h: "the two bias vectors (h and C numbers) are missing",
-             2 * c * h + h: "the bias of the second layer (C numbers) is missing",
-             2 * c * h + c: "the bias of the first layer (h numbers) is missing",
-             c * h + h + c: "only one weight matrix is counted; there are two (h×C and C×h)",
-             2 * c * floor + floor + c: "the hidden width must be at least 1: h = max(1, ⌊C / r⌋)",
-             2 * c * -(-c // r) + -(-c // r) + c: "round down: h = max(1, ⌊C / r⌋) uses C // r"}
-    return slips.get(got, "count two weight matrices (h×C and C×h) and two bias vectors (h and C), "
-                          "with h = max(1, ⌊C / r⌋)")
+    slips = {
+        2 * c * h: "the two bias vectors (h and C numbers) are missing",
+        2 * c * h + h: "the bias of the second layer (C numbers) is missing",
+        2 * c * h + c: "the bias of the first layer (h numbers) is missing",
+        c * h + h + c: "only one weight matrix is counted; there are two (h×C and C×h)",
+        2 * c * floor + floor + c: "the hidden width must be at least 1: h = max(1, ⌊C / r⌋)",
+        2 * c * -(-c // r) + -(-c // r) + c: "round down: h = max(1, ⌊C / r⌋) uses C // r",
+    }
+    return slips.get(
+        got, "count two weight matrices (h×C and C×h) and two bias vectors (h and C), with h = max(1, ⌊C / r⌋)"
+    )
 
 
 @_check("se_params")
@@ -512,7 +608,10 @@ def check_se_params(fn, *, cases=((64, 16), (256, 16), (2048, 16), (16, 32), (10
         if not isinstance(got, int) and not (isinstance(got, torch.Tensor) and got.numel() == 1):
             _fail(f"your se_params({c}, {r}) returned {type(got).__name__}; expected an int.")
         if int(got) != excitation_params(c, r):
-            _fail(f"your se_params({c}, {r}) returned {int(got)}, which is not the count: {_se_params_slip(c, r, int(got))}.")
+            _fail(
+                f"your se_params({c}, {r}) returned {int(got)}, which is not the count: "
+                f"{_se_params_slip(c, r, int(got))}."
+            )
     return len(cases), "se_params"
 
 
@@ -528,11 +627,19 @@ def _macs_slip(got, want) -> str:
     if not isinstance(got, (int, float)) or isinstance(got, bool):
         return f"it returned {type(got).__name__}; expected an int"
     if got == 0:
-        return ("it returned 0: run the model inside the `with FlopCounterMode(display=False) as counter:` block, "
-                "then read counter.get_total_flops()")
+        return (
+            "it returned 0: run the model inside the `with FlopCounterMode(display=False) as counter:` block, "
+            "then read counter.get_total_flops()"
+        )
     if got == 2 * want:
-        return "it returned twice the right count: torch.utils.flop_counter counts FLOPs, and one multiply-accumulate is 2 FLOPs"
-    return f"it returned {got}, {'more' if got > want else 'less'} than the model computes: count one forward pass, in FLOPs / 2"
+        return (
+            "it returned twice the right count: torch.utils.flop_counter counts FLOPs, "
+            "and one multiply-accumulate is 2 FLOPs"
+        )
+    return (
+        f"it returned {got}, {'more' if got > want else 'less'} than the model computes: "
+        "count one forward pass, in FLOPs / 2"
+    )
 
 
 @_check("count_macs")
@@ -543,8 +650,10 @@ def check_count_macs(fn, *, widths=(16,), reduction: int = 4, input_shape=(1, 3,
     convolutions of ``widths`` channels, each followed by an SE block.
     """
     torch.manual_seed(0)
-    nets = {"a 3×3 convolution": nn.Conv2d(input_shape[1], 8, 3, padding=1),
-            "a conv + SE network": _conv_se_net(widths, reduction, in_channels=input_shape[1])}
+    nets = {
+        "a 3×3 convolution": nn.Conv2d(input_shape[1], 8, 3, padding=1),
+        "a conv + SE network": _conv_se_net(widths, reduction, in_channels=input_shape[1]),
+    }
     for name, net in nets.items():
         want = cost.macs(net, input_shape)
         got = _call(fn, "your count_macs", net, input_shape)
@@ -571,9 +680,12 @@ def check_se_cost(fn, *, widths=(16, 32, 64), blocks=(1, 1, 1), reduction: int =
         _fail(f"your se_cost returned {type(got).__name__}; expected a pair (extra_params, extra_macs).")
     for what, g, w in zip(("extra_params", "extra_macs"), got, want):
         if g != w:
-            how = ("count the parameters of both networks and subtract; widths and r differ from one network to the next, "
-                   "so do not write them into your code" if what == "extra_params" else
-                   "count the MACs of both networks with count_macs and subtract")
+            how = (
+                "count the parameters of both networks and subtract; widths and r differ from one network to the next, "
+                "so do not write them into your code"
+                if what == "extra_params"
+                else "count the MACs of both networks with count_macs and subtract"
+            )
             _fail(f"your se_cost on {name}: {what} is {g!r}, which is not what SE adds: {how}.")
     return 2, "se_cost"
 
@@ -598,11 +710,17 @@ def check_class_means(fn, *, seeds=(0, 1, 2), channels: int = 5, sizes=(10, 20, 
         s, y, k = _labelled(seed, channels, sizes)
         got = _call(fn, "your class_means", s, y, k)
         if isinstance(got, torch.Tensor) and tuple(got.shape) == (s.shape[1], k) and k != s.shape[1]:
-            _fail(f"your class_means returned shape {_shape(got)}; expected ({k}, {s.shape[1]}): it looks transposed "
-                  "(one row per class, one column per channel).")
+            _fail(
+                f"your class_means returned shape {shape_str(got)}; expected ({k}, {s.shape[1]}): "
+                "it looks transposed (one row per class, one column per channel)."
+            )
         got = _tensor(got, "your class_means", (k, s.shape[1]))
-        _close(got, analysis.class_means(s, y, k), "your class_means",
-               "Row k must be the mean of s over the images whose label is k.")
+        _close(
+            got,
+            analysis.class_means(s, y, k),
+            "your class_means",
+            "Row k must be the mean of s over the images whose label is k.",
+        )
     return len(seeds), "class_means"
 
 
@@ -621,9 +739,14 @@ def check_class_specificity(fn, *, seed: int = 0, channels: int = 5, sizes=(10, 
     so that this part is checked on its own.
     """
     s, y, k = _labelled(seed, channels, sizes)
-    constant_per_class = analysis.class_means(s, y, k)[y]     # weights decided by the class alone
-    cases = {"random weights": s, "weights that depend on the class only": constant_per_class,
-             "the same weights for every image": torch.rand(1, 4, generator=torch.Generator().manual_seed(seed + 7)).expand(len(y), 4)}
+    constant_per_class = analysis.class_means(s, y, k)[y]  # weights decided by the class alone
+    cases = {
+        "random weights": s,
+        "weights that depend on the class only": constant_per_class,
+        "the same weights for every image": torch.rand(1, 4, generator=torch.Generator().manual_seed(seed + 7)).expand(
+            len(y), 4
+        ),
+    }
     for name, x in cases.items():
         got = _call(fn, "your class_specificity", x, y, k)
         want = analysis.class_specificity(x, y, k)
@@ -632,10 +755,13 @@ def check_class_specificity(fn, *, seed: int = 0, channels: int = 5, sizes=(10, 
         except (TypeError, ValueError):
             _fail(f"your class_specificity returned {type(got).__name__}; expected a float in [0, 1].")
         if not abs(value - want) <= 1e-4:
-            slip = ("each class must count by its share n_k/N of the images (the classes differ in size)"
-                    if abs(value - _unweighted_eta2(x, y, k)) <= 1e-4 and name == "random weights" else
-                    "when every image has the same weights, total is 0 and the answer is 0" if name.startswith("the same") else
-                    "between = Σ_c Σ_k (n_k/N)(μ[k,c] − m[c])² and total = Σ_c (1/N) Σ_n (s[n,c] − m[c])²")
+            slip = (
+                "each class must count by its share n_k/N of the images (the classes differ in size)"
+                if abs(value - _unweighted_eta2(x, y, k)) <= 1e-4 and name == "random weights"
+                else "when every image has the same weights, total is 0 and the answer is 0"
+                if name.startswith("the same")
+                else "between = Σ_c Σ_k (n_k/N)(μ[k,c] − m[c])² and total = Σ_c (1/N) Σ_n (s[n,c] − m[c])²"
+            )
             _fail(f"your class_specificity on {name} returned {value:.4f}, which is not between / total: {slip}.")
     return len(cases), "class_specificity"
 
@@ -664,10 +790,17 @@ def _compare_recorded(got, want: dict) -> None:
     for name, s in want.items():
         g = got[name]
         if isinstance(g, torch.Tensor) and g.dim() == 2 and g.shape[0] != s.shape[0]:
-            _fail(f"the weights of {name!r} have shape {_shape(g)}; expected {tuple(s.shape)}, one row per image: "
-                  f"run the model once, on all {s.shape[0]} images, inside the `with` block.")
+            _fail(
+                f"the weights of {name!r} have shape {shape_str(g)}; expected {tuple(s.shape)}, one row per image: "
+                f"run the model once, on all {s.shape[0]} images, inside the `with` block."
+            )
         g = _tensor(g, f"the weights of {name!r}", s.shape)
-        _close(g, s, f"the weights of {name!r}", "Record the output of each block's excitation (after the sigmoid), in eval mode.")
+        _close(
+            g,
+            s,
+            f"the weights of {name!r}",
+            "Record the output of each block's excitation (after the sigmoid), in eval mode.",
+        )
 
 
 @_check("value")
@@ -693,5 +826,8 @@ def check_value(name: str, got, expected, *, tol: float = 1e-6):
     return 1, name
 
 
-__all__ = [name for name, obj in dict(globals()).items()
-           if (name.startswith("check_") and callable(obj)) or name == "CheckFailed"]
+__all__ = [
+    name
+    for name, obj in dict(globals()).items()
+    if (name.startswith("check_") and callable(obj)) or name == "CheckFailed"
+]

@@ -20,16 +20,19 @@ Convolutions and matrix products are counted by PyTorch itself, with
 ``torch.utils.flop_counter.FlopCounterMode``. It reports FLOPs and counts one MAC as
 two FLOPs (a multiply and an add), so ``macs = FLOPs / 2``.
 """
+
 from __future__ import annotations
 
 import statistics
 import time
+import warnings
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from ._modes import evaluating
 from ._validate import check_bool, check_int, check_positive_int
 
 
@@ -66,8 +69,10 @@ def _check_shape(input_shape) -> tuple[int, ...]:
             f"input_shape must be a tuple with a batch dimension first, such as (1, 3, 224, 224) for (N, C, H, W); "
             f"got {input_shape!r}."
         )
-    return tuple(check_positive_int("each entry of input_shape", d, "Give (N, C, H, W), e.g. (1, 3, 224, 224).")
-                 for d in input_shape)
+    return tuple(
+        check_positive_int("each entry of input_shape", d, "Give (N, C, H, W), e.g. (1, 3, 224, 224).")
+        for d in input_shape
+    )
 
 
 def _first_tensor(args):
@@ -90,7 +95,7 @@ def elementwise_ops(model: nn.Module, input_shape) -> int:
     Returns:
         An int, the sum over all SE modules (0 for a network without SE).
     """
-    from .capture import se_modules
+    from .recording import se_modules
 
     shape = _check_shape(input_shape)
     _check_model(model, "elementwise_ops")
@@ -121,25 +126,21 @@ def _forward(model: nn.Module, shape) -> None:
     """
     from torch.func import functional_call
 
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            try:
-                state = {k: torch.empty_like(v, device="meta")
-                         for k, v in [*model.named_parameters(), *model.named_buffers()]}
-                functional_call(model, state, (torch.zeros(shape, device="meta"),))
-                return
-            except (RuntimeError, NotImplementedError, TypeError, ValueError):
-                pass  # e.g. a model that makes its own tensors on the CPU: run it for real
-            try:
-                p = next(model.parameters())
-                device, dtype = p.device, p.dtype
-            except StopIteration:
-                device, dtype = torch.device("cpu"), torch.get_default_dtype()
-            model(torch.zeros(shape, device=device, dtype=dtype))
-    finally:
-        model.train(was_training)
+    with evaluating(model), torch.no_grad():
+        try:
+            state = {
+                k: torch.empty_like(v, device="meta") for k, v in [*model.named_parameters(), *model.named_buffers()]
+            }
+            functional_call(model, state, (torch.zeros(shape, device="meta"),))
+            return
+        except (RuntimeError, NotImplementedError, TypeError, ValueError):
+            pass  # e.g. a model that makes its own tensors on the CPU: run it for real
+        try:
+            p = next(model.parameters())
+            device, dtype = p.device, p.dtype
+        except StopIteration:
+            device, dtype = torch.device("cpu"), torch.get_default_dtype()
+        model(torch.zeros(shape, device=device, dtype=dtype))
 
 
 def macs(model: nn.Module, input_shape, *, include_elementwise: bool = False) -> int:
@@ -188,7 +189,7 @@ class Latency:
 
     Attributes:
         median: the median over ``repeats`` timed passes.
-        q25, q75: the 25th and 75th percentiles; ``spread = q75 - q25``.
+        q25, q75: the 25th and 75th percentiles; ``iqr = q75 - q25``.
         min: the fastest pass.
         repeats, warmup: passes timed, and passes run before timing.
         threads: ``torch.get_num_threads()`` during the measurement.
@@ -203,13 +204,25 @@ class Latency:
     threads: int
 
     @property
-    def spread(self) -> float:
+    def iqr(self) -> float:
         """The interquartile range ``q75 - q25`` (seconds)."""
         return self.q75 - self.q25
 
+    @property
+    def spread(self) -> float:
+        """Deprecated name of :attr:`iqr`."""
+        warnings.warn(
+            "Latency.spread is deprecated; use Latency.iqr (the same interquartile range).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.iqr
+
     def __str__(self) -> str:
-        return (f"{self.median * 1e3:.2f} ms median (IQR {self.spread * 1e3:.2f} ms) over {self.repeats} runs, "
-                f"{self.threads} threads")
+        return (
+            f"{self.median * 1e3:.2f} ms median (IQR {self.iqr * 1e3:.2f} ms) over {self.repeats} runs, "
+            f"{self.threads} threads"
+        )
 
 
 def latency(model: nn.Module, x: torch.Tensor, *, repeats: int = 20, warmup: int = 3) -> Latency:
@@ -230,22 +243,24 @@ def latency(model: nn.Module, x: torch.Tensor, *, repeats: int = 20, warmup: int
         raise ValueError(f"latency expects the model's input as a torch.Tensor; got {type(x).__name__}.")
     repeats = check_positive_int("repeats", repeats)
     warmup = check_int("warmup", warmup, minimum=0)
-    was_training = model.training
-    model.eval()
     times = []
-    try:
-        with torch.no_grad():
-            for _ in range(warmup):
-                model(x)
-            for _ in range(repeats):
-                start = time.perf_counter()
-                model(x)
-                times.append(time.perf_counter() - start)
-    finally:
-        model.train(was_training)
+    with evaluating(model), torch.no_grad():
+        for _ in range(warmup):
+            model(x)
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model(x)
+            times.append(time.perf_counter() - start)
     if repeats >= 2:
         q25, _, q75 = statistics.quantiles(times, n=4, method="inclusive")
     else:
         q25 = q75 = times[0]
-    return Latency(median=statistics.median(times), q25=q25, q75=q75, min=min(times), repeats=repeats,
-                   warmup=warmup, threads=torch.get_num_threads())
+    return Latency(
+        median=statistics.median(times),
+        q25=q25,
+        q75=q75,
+        min=min(times),
+        repeats=repeats,
+        warmup=warmup,
+        threads=torch.get_num_threads(),
+    )

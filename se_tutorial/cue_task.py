@@ -25,6 +25,7 @@ last stage of the small ResNet: the middle row of its 7×7 map sees neither bar)
 the garment's features by its convolutions before the global pooling, because the linear classifier
 after it can only add pooled features, not switch between them.
 """
+
 from __future__ import annotations
 
 import torch
@@ -83,9 +84,18 @@ def pairing(labels, *, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @torch.no_grad()
-def cue_report(model, x: torch.Tensor, y: torch.Tensor, cue: torch.Tensor, other: torch.Tensor, *,
-               seed: int = 0, batch_size: int = 1000) -> dict:
-    """How a trained network uses the cue, on examples (N, 2, 28, 28) with labels, cues and the other garment's class (N,).
+def cue_report(
+    model,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cue: torch.Tensor,
+    other: torch.Tensor,
+    *,
+    seed: int = 0,
+    batch_size: int = 1000,
+) -> dict:
+    """How a trained network uses the cue, on examples (N, 2, 28, 28) with labels, cues and the
+    other garment's class (N,).
 
     Returns:
         ``accuracy_by_cue``: percent correct on the examples with cue 0 (A) and cue 1 (B);
@@ -97,31 +107,41 @@ def cue_report(model, x: torch.Tensor, y: torch.Tensor, cue: torch.Tensor, other
     """
     from contextlib import nullcontext
 
-    from .capture import capture, se_modules
+    from ._modes import evaluating
+    from .recording import capture, se_modules
 
-    model.eval()
     has_se = bool(se_modules(model))
     predictions, weights = [], {}
-    for i in range(0, len(x), batch_size):
-        with capture(model) if has_se else nullcontext() as rec:
-            predictions.append(model(x[i:i + batch_size]).argmax(1))
-        for name, s in (rec.excitations.items() if has_se else ()):
-            weights.setdefault(name, []).append(s)
+    with evaluating(model):
+        for i in range(0, len(x), batch_size):
+            with capture(model) if has_se else nullcontext() as rec:
+                predictions.append(model(x[i : i + batch_size]).argmax(1))
+            for name, s in rec.excitations.items() if has_se else ():
+                weights.setdefault(name, []).append(s)
     pred = torch.cat(predictions)
     wrong = pred != y
-    report = {"accuracy_by_cue": {str(c): round(100 * (pred[cue == c] == y[cue == c]).double().mean().item(), 4)
-                                  for c in (0, 1)},
-              "errors_naming_other": round((pred[wrong] == other[wrong]).double().mean().item(), 4)
-              if wrong.any() else 0.0}
+    report = {
+        "accuracy_by_cue": {
+            str(c): round(100 * (pred[cue == c] == y[cue == c]).double().mean().item(), 4) for c in (0, 1)
+        },
+        "errors_naming_other": round((pred[wrong] == other[wrong]).double().mean().item(), 4) if wrong.any() else 0.0,
+    }
     shuffled = cue[torch.randperm(len(cue), generator=torch.Generator().manual_seed(seed))]
     gaps = {}
     for name, parts in weights.items():
         s = torch.cat(parts)
-        gap = lambda groups: s[groups == 1].mean(0) - s[groups == 0].mean(0)
+
+        def gap(groups: torch.Tensor, s: torch.Tensor = s) -> torch.Tensor:
+            """Mean weight over group 1 minus over group 0, per channel: (C,)."""
+            return s[groups == 1].mean(0) - s[groups == 0].mean(0)
+
         real, noise = gap(cue), gap(shuffled)
         channel = int(real.abs().argmax())
-        gaps[name] = {"gap": round(real[channel].item(), 5), "channel": channel,
-                      "random_gap": round(noise.abs().max().item(), 5)}
+        gaps[name] = {
+            "gap": round(real[channel].item(), 5),
+            "channel": channel,
+            "random_gap": round(noise.abs().max().item(), 5),
+        }
     if gaps:
         report["excitation_gap"] = gaps
     return report

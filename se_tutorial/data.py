@@ -3,8 +3,10 @@
 No photo is downloaded or copied into the course's repository: each one is loaded from
 the package that ships it, and carries its source and licence. Fashion-MNIST is checked
 file by file and, when missing, taken from Debian's package or torchvision's download,
-each download with a timeout (:data:`DOWNLOAD_TIMEOUT`).
+each download with a timeout (:data:`DOWNLOAD_TIMEOUT`). :func:`dataset_tensors` turns a
+dataset into two tensors, images (N, 1, H, W) and labels (N,).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -64,19 +66,42 @@ def _grace_hopper() -> np.ndarray:
 
 #: name → (loader, title, source, licence); the licences are those the shipping packages state.
 _CATALOGUE = {
-    "astronaut": (_skimage("astronaut"), "Astronaut Eileen Collins",
-                  "scikit-image data.astronaut (NASA Great Images database)", "public domain (NASA)"),
-    "chelsea": (_skimage("chelsea"), "Chelsea the cat",
-                "scikit-image data.chelsea (photo: Stefan van der Walt)", "CC0"),
-    "coffee": (_skimage("coffee"), "A cup of coffee",
-               "scikit-image data.coffee (photo: Rachel Michetti, Pikolo Espresso Bar)", "CC0"),
-    "rocket": (_skimage("rocket"), "Falcon 9 launching DSCOVR",
-               "scikit-image data.rocket (SpaceX Photos on Flickr)", "public domain (SpaceX)"),
-    "motorcycle": (_skimage("motorcycle"), "A motorcycle (left view of a stereo pair)",
-                   "scikit-image data.stereo_motorcycle (Middlebury 2014 stereo benchmark, Scharstein et al.)",
-                   "Middlebury stereo datasets, distributed with scikit-image; cite Scharstein et al., GCPR 2014"),
-    "grace_hopper": (_grace_hopper, "Rear Admiral Grace Hopper",
-                     "matplotlib sample data grace_hopper.jpg (U.S. Navy photograph)", "public domain (U.S. Navy)"),
+    "astronaut": (
+        _skimage("astronaut"),
+        "Astronaut Eileen Collins",
+        "scikit-image data.astronaut (NASA Great Images database)",
+        "public domain (NASA)",
+    ),
+    "chelsea": (
+        _skimage("chelsea"),
+        "Chelsea the cat",
+        "scikit-image data.chelsea (photo: Stefan van der Walt)",
+        "CC0",
+    ),
+    "coffee": (
+        _skimage("coffee"),
+        "A cup of coffee",
+        "scikit-image data.coffee (photo: Rachel Michetti, Pikolo Espresso Bar)",
+        "CC0",
+    ),
+    "rocket": (
+        _skimage("rocket"),
+        "Falcon 9 launching DSCOVR",
+        "scikit-image data.rocket (SpaceX Photos on Flickr)",
+        "public domain (SpaceX)",
+    ),
+    "motorcycle": (
+        _skimage("motorcycle"),
+        "A motorcycle (left view of a stereo pair)",
+        "scikit-image data.stereo_motorcycle (Middlebury 2014 stereo benchmark, Scharstein et al.)",
+        "Middlebury stereo datasets, distributed with scikit-image; cite Scharstein et al., GCPR 2014",
+    ),
+    "grace_hopper": (
+        _grace_hopper,
+        "Rear Admiral Grace Hopper",
+        "matplotlib sample data grace_hopper.jpg (U.S. Navy photograph)",
+        "public domain (U.S. Navy)",
+    ),
 }
 
 PHOTO_NAMES = tuple(_CATALOGUE)
@@ -128,10 +153,24 @@ def image_to_tensor(image: np.ndarray, size: int | tuple[int, int] | None = None
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 _DEBIAN_FILES_IN_PACKAGE = "usr/share/datasets/fashion-mnist"
 DEBIAN_PACKAGE = "dataset-fashion-mnist"
-FASHION_MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_MNIST_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 
 #: Seconds a download may wait without receiving anything (per connection, per read);
@@ -152,8 +191,10 @@ def download_timeout(timeout: float | None = None) -> float:
     except ValueError:
         seconds = 0.0
     if not seconds > 0:
-        raise ValueError(f"the download timeout must be a positive number of seconds; got {value!r} "
-                         "(from timeout= or $SE_TUTORIAL_TIMEOUT).")
+        raise ValueError(
+            f"the download timeout must be a positive number of seconds; got {value!r} "
+            "(from timeout= or $SE_TUTORIAL_TIMEOUT)."
+        )
     return seconds
 
 
@@ -228,8 +269,10 @@ def idx_problem(path, name: str | None = None) -> str | None:
     if dims and dims != [28, 28]:
         return f"its header says {dims[0]}×{dims[1]} images, not 28×28"
     if size != header + count * item:
-        return (f"it has {size:,} bytes, but its header announces {count:,} {kind}, which take "
-                f"{header + count * item:,} bytes (truncated or padded)")
+        return (
+            f"it has {size:,} bytes, but its header announces {count:,} {kind}, which take "
+            f"{header + count * item:,} bytes (truncated or padded)"
+        )
     if labels and count:
         values = np.fromfile(path, np.uint8, offset=header)
         bad = int(np.argmax(values >= 10))
@@ -259,14 +302,18 @@ def check_fashion_mnist(root: str | os.PathLike | None = None, names=FASHION_MNI
     for n in present:
         problem = idx_problem(raw / n, n)
         if problem:
-            raise DataError(f"the Fashion-MNIST file {raw / n} is damaged: {problem}. Delete it, then run "
-                            f"{_fix(root)} to obtain it again.")
+            raise DataError(
+                f"the Fashion-MNIST file {raw / n} is damaged: {problem}. Delete it, then run "
+                f"{_fix(root)} to obtain it again."
+            )
     for split in ("train", "t10k"):
         images, labels = raw / f"{split}-images-idx3-ubyte", raw / f"{split}-labels-idx1-ubyte"
         if images.name in present and labels.name in present and _count(images) != _count(labels):
-            raise DataError(f"the Fashion-MNIST files {images} and {labels} do not match: {_count(images):,} "
-                            f"images but {_count(labels):,} labels. Delete both, then run {_fix(root)} "
-                            "to obtain them again.")
+            raise DataError(
+                f"the Fashion-MNIST files {images} and {labels} do not match: {_count(images):,} "
+                f"images but {_count(labels):,} labels. Delete both, then run {_fix(root)} "
+                "to obtain them again."
+            )
     return root
 
 
@@ -280,7 +327,8 @@ def _check_writable(raw: Path) -> None:
     except OSError as e:
         raise PermissionError(
             f"Fashion-MNIST cannot be written into {raw} ({type(e).__name__}: {e}). Set $SE_TUTORIAL_DATA "
-            "(or pass root=) to a folder you can write, or put the four files there yourself.") from e
+            "(or pass root=) to a folder you can write, or put the four files there yourself."
+        ) from e
 
 
 def _install(open_file, names, raw: Path) -> None:
@@ -328,14 +376,29 @@ def _from_debian_download(raw: Path, names, timeout: float) -> None:
     """
     if not (shutil.which("apt-get") and shutil.which("dpkg")):
         raise FileNotFoundError("apt-get and dpkg not found (not Debian or Ubuntu)")
-    apt = ["apt-get", "download", "-q", "-o", f"Acquire::http::Timeout={timeout:g}",
-           "-o", f"Acquire::https::Timeout={timeout:g}", "-o", "Acquire::Retries=0", DEBIAN_PACKAGE]
+    apt = [
+        "apt-get",
+        "download",
+        "-q",
+        "-o",
+        f"Acquire::http::Timeout={timeout:g}",
+        "-o",
+        f"Acquire::https::Timeout={timeout:g}",
+        "-o",
+        "Acquire::Retries=0",
+        DEBIAN_PACKAGE,
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         try:
             subprocess.run(apt, cwd=tmp, check=True, capture_output=True, text=True, timeout=10 * timeout)
             deb = next(Path(tmp).glob(f"{DEBIAN_PACKAGE}_*.deb"))
-            subprocess.run(["dpkg", "-x", str(deb), str(Path(tmp) / "x")], check=True, capture_output=True,
-                           text=True, timeout=10 * timeout)
+            subprocess.run(
+                ["dpkg", "-x", str(deb), str(Path(tmp) / "x")],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=10 * timeout,
+            )
         except subprocess.CalledProcessError as e:
             said = (e.stderr or "").strip().splitlines()
             raise RuntimeError(f"{e.cmd[0]} failed: {said[-1] if said else f'exit status {e.returncode}'}") from e
@@ -356,20 +419,24 @@ def _from_torchvision_download(raw: Path, names, timeout: float) -> None:
                 FashionMNIST(tmp, train=False, download=True)
         except (OSError, RuntimeError) as e:  # no network, a silent proxy, a server error, a bad checksum
             if isinstance(e, TimeoutError) or "timed out" in str(e):
-                raise TimeoutError(f"no answer within {timeout:g} s ({type(e).__name__}: {e}); "
-                                   "$SE_TUTORIAL_TIMEOUT sets the limit") from e
+                raise TimeoutError(
+                    f"no answer within {timeout:g} s ({type(e).__name__}: {e}); $SE_TUTORIAL_TIMEOUT sets the limit"
+                ) from e
             raise
         _install(lambda n: open(Path(tmp) / "FashionMNIST" / "raw" / n, "rb"), names, raw)
 
 
 #: The ways to obtain Fashion-MNIST, tried in this order.
-SOURCES = (("Debian's installed package", _from_debian_installed),
-           ("Debian's package via apt-get download", _from_debian_download),
-           ("torchvision's download", _from_torchvision_download))
+SOURCES = (
+    ("Debian's installed package", _from_debian_installed),
+    ("Debian's package via apt-get download", _from_debian_download),
+    ("torchvision's download", _from_torchvision_download),
+)
 
 
-def prepare_fashion_mnist(root: str | os.PathLike | None = None, *, verbose: bool = False,
-                          timeout: float | None = None) -> Path:
+def prepare_fashion_mnist(
+    root: str | os.PathLike | None = None, *, verbose: bool = False, timeout: float | None = None
+) -> Path:
     """Make sure Fashion-MNIST's four files are in ``data_root(root)/FashionMNIST/raw``, and sound.
 
     Files already there are checked (:func:`check_fashion_mnist`), never replaced. Missing
@@ -394,8 +461,10 @@ def prepare_fashion_mnist(root: str | os.PathLike | None = None, *, verbose: boo
     """
     root = data_root(root)
     if root.exists() and not root.is_dir():
-        raise NotADirectoryError(f"the data root {root} is a file, not a folder. Set $SE_TUTORIAL_DATA "
-                                 "(or pass root=) to a folder, or leave it unset to use the repository's data/.")
+        raise NotADirectoryError(
+            f"the data root {root} is a file, not a folder. Set $SE_TUTORIAL_DATA "
+            "(or pass root=) to a folder, or leave it unset to use the repository's data/."
+        )
     raw = _raw_dir(root)
     check_fashion_mnist(root)
     missing = [n for n in FASHION_MNIST_FILES if not (raw / n).is_file()]
@@ -421,7 +490,8 @@ def prepare_fashion_mnist(root: str | os.PathLike | None = None, *, verbose: boo
         return check_fashion_mnist(root)
     raise FileNotFoundError(
         f"Fashion-MNIST is not complete in {raw} (missing: {', '.join(missing)}) and no source worked:\n"
-        + "\n".join(failures) + "\nAny one of these works:\n"
+        + "\n".join(failures)
+        + "\nAny one of these works:\n"
         f"  1. put the four files ({', '.join(FASHION_MNIST_FILES)}) in {raw}, "
         "or point $SE_TUTORIAL_DATA (or root=) at a folder that has FashionMNIST/raw/;\n"
         f"  2. install Debian's or Ubuntu's package: sudo apt-get install {DEBIAN_PACKAGE} "
@@ -456,19 +526,57 @@ def fashion_mnist(train: bool = True, root: str | os.PathLike | None = None, *, 
     return FashionMNIST(str(root), train=train, download=False)
 
 
+def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images and labels of a dataset as two tensors.
+
+    Accepts a torchvision MNIST-style dataset (``.data`` uint8 (N, H, W),
+    ``.targets``), a ``torch.utils.data.Subset`` of one, a ``TensorDataset``, or a
+    pair ``(x, y)``.
+
+    Returns:
+        x: float32 (N, 1, H, W) in [0, 1] (or the TensorDataset's own images), y: int64 (N,).
+    """
+    from torch.utils.data import Subset, TensorDataset
+
+    if isinstance(dataset, (tuple, list)) and len(dataset) == 2:
+        return dataset[0], dataset[1].long()
+    if isinstance(dataset, TensorDataset):
+        return dataset.tensors[0], dataset.tensors[1].long()
+    if isinstance(dataset, Subset):
+        x, y = dataset_tensors(dataset.dataset)
+        idx = torch.as_tensor(dataset.indices)
+        return x[idx], y[idx]
+    if hasattr(dataset, "data") and hasattr(dataset, "targets"):
+        x = torch.as_tensor(dataset.data)
+        if x.dim() == 3:
+            x = x[:, None]
+        return x.float().div(255.0), torch.as_tensor(dataset.targets).long()
+    raise ValueError(
+        f"expected a dataset with .data and .targets (torchvision MNIST-style), a Subset or TensorDataset of one, "
+        f"or a pair (x, y); got {type(dataset).__name__}."
+    )
+
+
 def main(argv=None) -> int:
     """``python -m se_tutorial.data``: prepare Fashion-MNIST and print what is there (``make data``)."""
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m se_tutorial.data", description=main.__doc__)
     ap.add_argument("--root", default=None, help="data root (default: $SE_TUTORIAL_DATA, else the repository's data/)")
-    ap.add_argument("--timeout", type=float, default=None,
-                    help=f"seconds a download may wait without progress (default: $SE_TUTORIAL_TIMEOUT or {DOWNLOAD_TIMEOUT:g})")
+    ap.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help=f"seconds a download may wait without progress (default: $SE_TUTORIAL_TIMEOUT or {DOWNLOAD_TIMEOUT:g})",
+    )
     args = ap.parse_args(argv)
     root = prepare_fashion_mnist(args.root, verbose=True, timeout=args.timeout)
     for train in (True, False):
         ds = fashion_mnist(train, root)
-        print(f"{'train' if train else 'test '}: {len(ds):,} images of shape {tuple(ds.data.shape[1:])}, {len(ds.classes)} classes")
+        print(
+            f"{'train' if train else 'test '}: {len(ds):,} images of shape {tuple(ds.data.shape[1:])}, "
+            f"{len(ds.classes)} classes"
+        )
     return 0
 
 

@@ -10,6 +10,7 @@ shape of what it receives, and the diagram states that block's C, H, W, r and hi
 Shapes follow the course's notation (``docs/notation.md``): a feature map is C×H×W, a vector
 of C numbers (one per channel) is 1×1×C, as in the paper's figures.
 """
+
 from __future__ import annotations
 
 import copy
@@ -41,8 +42,9 @@ def _new_figure(**kwargs) -> Figure:
 
 def _check_se_block(block, who: str) -> SEBlock:
     if not isinstance(block, SEBlock):
-        raise TypeError(f"{who} needs an se_tutorial.SEBlock (e.g. se.SEBlock(64, reduction=4)); "
-                        f"got {type(block).__name__}.")
+        raise TypeError(
+            f"{who} needs an se_tutorial.SEBlock (e.g. se.SEBlock(64, reduction=4)); got {type(block).__name__}."
+        )
     return block
 
 
@@ -59,8 +61,9 @@ def _check_shape(shape, who: str, name: str = "input_shape") -> tuple[int, int, 
     if len(shape) == 4:
         shape = shape[1:]
     if len(shape) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
-        raise ValueError(f"{who}: {name} must be a shape (C, H, W) of three positive ints "
-                         f"(or (N, C, H, W)); got {shape!r}.")
+        raise ValueError(
+            f"{who}: {name} must be a shape (C, H, W) of three positive ints (or (N, C, H, W)); got {shape!r}."
+        )
     return shape
 
 
@@ -72,8 +75,19 @@ def _times(*dims) -> str:
 
 
 def _arrow(ax, start, end, *, rad: float = 0.0, lw: float = 1.2) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, linewidth=lw, color="black",
-                                 connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=11,
+            linewidth=lw,
+            color="black",
+            connectionstyle=f"arc3,rad={rad}",
+            shrinkA=0,
+            shrinkB=0,
+        )
+    )
 
 
 def _stripe_colors(n: int) -> list:
@@ -94,26 +108,54 @@ def _cuboid(ax, x: float, y: float, width: float, height: float, depth: float, c
         face = colors[i] if colors else _MAP_COLOR
         x0 = x + i * step
         ax.add_patch(Rectangle((x0, y), step, height, facecolor=face, edgecolor="black", linewidth=0.4))
-        ax.add_patch(Polygon([(x0, y + height), (x0 + step, y + height), (x0 + step + dx, y + height + dy),
-                              (x0 + dx, y + height + dy)], closed=True, facecolor=face, edgecolor="black",
-                             linewidth=0.4))
+        ax.add_patch(
+            Polygon(
+                [
+                    (x0, y + height),
+                    (x0 + step, y + height),
+                    (x0 + step + dx, y + height + dy),
+                    (x0 + dx, y + height + dy),
+                ],
+                closed=True,
+                facecolor=face,
+                edgecolor="black",
+                linewidth=0.4,
+            )
+        )
     side = colors[-1] if colors else _MAP_COLOR
-    ax.add_patch(Polygon([(x + width, y), (x + width + dx, y + dy), (x + width + dx, y + height + dy),
-                          (x + width, y + height)], closed=True, facecolor=side, edgecolor="black", linewidth=0.6))
+    ax.add_patch(
+        Polygon(
+            [(x + width, y), (x + width + dx, y + dy), (x + width + dx, y + height + dy), (x + width, y + height)],
+            closed=True,
+            facecolor=side,
+            edgecolor="black",
+            linewidth=0.6,
+        )
+    )
     ax.add_patch(Rectangle((x, y), width, height, facecolor="none", edgecolor="black", linewidth=0.8))
 
 
 def _box(ax, x, y, text, color, *, width=1.0, height=0.34, fontsize=9.0) -> None:
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.02",
-                                facecolor=color, edgecolor="black", linewidth=1))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.02",
+            facecolor=color,
+            edgecolor="black",
+            linewidth=1,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
 
 
 # --------------------------------------------------------------------------- Fig. 1
 
 
-def se_block_diagram(block: SEBlock | None = None, input_shape=None, *, x_shape=None,
-                     title: str | None = None, figsize=(11.5, 4.6)) -> Figure:
+def se_block_diagram(
+    block: SEBlock | None = None, input_shape=None, *, x_shape=None, title: str | None = None, figsize=(11.5, 4.6)
+) -> Figure:
     """The SE block as the paper's Fig. 1 draws it, with the sizes of a real block.
 
     Drawn from left to right: the input ``X`` (C′×H′×W′, or ``x_shape`` when given) → ``F_tr``
@@ -146,8 +188,10 @@ def se_block_diagram(block: SEBlock | None = None, input_shape=None, *, x_shape=
         input_shape = (C, 14, 14)
     C_in, H, W = _check_shape(input_shape, "se_block_diagram")
     if C_in != C:
-        raise ValueError(f"se_block_diagram: input_shape {(C_in, H, W)} has {C_in} channels, but the block "
-                         f"expects C = {C} (block.channels); give the shape of U, the map the block receives.")
+        raise ValueError(
+            f"se_block_diagram: input_shape {(C_in, H, W)} has {C_in} channels, but the block "
+            f"expects C = {C} (block.channels); give the shape of U, the map the block receives."
+        )
     x_text = "C′×H′×W′" if x_shape is None else _times(*_check_shape(x_shape, "se_block_diagram", "x_shape"))
     r_text = f"r = {ex.reduction}" if ex.reduction is not None else "hidden width set directly"
 
@@ -190,15 +234,30 @@ def se_block_diagram(block: SEBlock | None = None, input_shape=None, *, x_shape=
     ax.text(17.95, 4.3, r"$F_{scale}$", **op)
     # U also feeds the scale: an arc over the top, from U to X̃
     _arrow(ax, (5.9, 6.9), (20.5, 6.9), rad=-0.12)
-    ax.text(13.2, 8.0, r"$F_{scale}$: $\tilde x_c = s_c \cdot u_c$, each channel of $U$ times its weight",
-            ha="center", va="bottom", fontsize=9.5)
+    ax.text(
+        13.2,
+        8.0,
+        r"$F_{scale}$: $\tilde x_c = s_c \cdot u_c$, each channel of $U$ times its weight",
+        ha="center",
+        va="bottom",
+        fontsize=9.5,
+    )
 
-    ex_text = (f"$F_{{ex}}$: FC {C}→{h}, ReLU, FC {h}→{C}, sigmoid\n"
-               f"{_times(1, 1, C)} → {_times(1, 1, h)} → {_times(1, 1, C)}, weights in (0, 1)")
+    ex_text = (
+        f"$F_{{ex}}$: FC {C}→{h}, ReLU, FC {h}→{C}, sigmoid\n"
+        f"{_times(1, 1, C)} → {_times(1, 1, h)} → {_times(1, 1, C)}, weights in (0, 1)"
+    )
     ax.text(13.05, 2.3, ex_text, ha="center", va="top", fontsize=9)
-    ax.text(11.5, 0.2, f"C = {C}, H = {H}, W = {W};  {r_text};  hidden width h = max(1, ⌊C/r⌋) = {h}"
-            if ex.reduction is not None else f"C = {C}, H = {H}, W = {W};  {r_text}: h = {h}",
-            ha="center", va="bottom", fontsize=10)
+    ax.text(
+        11.5,
+        0.2,
+        f"C = {C}, H = {H}, W = {W};  {r_text};  hidden width h = max(1, ⌊C/r⌋) = {h}"
+        if ex.reduction is not None
+        else f"C = {C}, H = {H}, W = {W};  {r_text}: h = {h}",
+        ha="center",
+        va="bottom",
+        fontsize=10,
+    )
     ax.set_title(title or f"An SE block on a {_times(C, H, W)} map (C = {C}, h = {h})", fontsize=11)
     return fig
 
@@ -211,24 +270,32 @@ def _residual_parts(block, input_shape, who: str):
     if isinstance(block, SEBlock):
         shape = _check_shape(input_shape if input_shape is not None else (block.channels, 14, 14), who)
         if shape[0] != block.channels:
-            raise ValueError(f"{who}: input_shape {shape} has {shape[0]} channels, but the SE block expects "
-                             f"C = {block.channels}: with a bare SEBlock, X and U have the same shape.")
+            raise ValueError(
+                f"{who}: input_shape {shape} has {shape[0]} channels, but the SE block expects "
+                f"C = {block.channels}: with a bare SEBlock, X and U have the same shape."
+            )
         return block, shape, shape, shape, "residual branch", "identity"
     if not isinstance(block, nn.Module) or not isinstance(getattr(block, "se", None), SEBlock):
-        raise TypeError(f"{who} needs a residual block with an SE block in its .se (se.models.BasicBlock(..., "
-                        f"se='standard') or an SE-ResNet-50 bottleneck), or an SEBlock; got {type(block).__name__}.")
+        raise TypeError(
+            f"{who} needs a residual block with an SE block in its .se (se.models.BasicBlock(..., "
+            f"se='standard') or an SE-ResNet-50 bottleneck), or an SEBlock; got {type(block).__name__}."
+        )
     variant = getattr(block, "variant", "standard")
     if variant != "standard" or getattr(block, "attention", None) is not None:
-        raise ValueError(f"{who} draws SE in its standard place (on the branch, before the sum); this block "
-                         f"has variant {variant!r}. residual_variants_diagram draws the other placements.")
+        raise ValueError(
+            f"{who} draws SE in its standard place (on the branch, before the sum); this block "
+            f"has variant {variant!r}. residual_variants_diagram draws the other placements."
+        )
     conv1 = getattr(block, "conv1", None)
     if not isinstance(conv1, nn.Conv2d):
         raise TypeError(f"{who} needs a residual block whose first convolution is .conv1; got {type(block).__name__}.")
     c_in = conv1.in_channels
     shape = _check_shape(input_shape if input_shape is not None else (c_in, 14, 14), who)
     if shape[0] != c_in:
-        raise ValueError(f"{who}: input_shape {shape} has {shape[0]} channels, but the block's first "
-                         f"convolution expects {c_in}; give the shape of X, the block's input.")
+        raise ValueError(
+            f"{who}: input_shape {shape} has {shape[0]} channels, but the block's first "
+            f"convolution expects {c_in}; give the shape of X, the block's input."
+        )
     seen = {}
     probe = copy.deepcopy(block).eval()  # a copy in eval mode: the real block's BN statistics stay as they are
 
@@ -266,7 +333,7 @@ def se_residual_diagram(block=None, input_shape=None, *, title: str | None = Non
 
     Args:
         block: a residual block with SE in the standard place: ``se.models.BasicBlock(C_in, C,
-            se="standard")`` or a bottleneck of ``se.models.resnet50(se=True)``; or a bare
+            se="standard")`` or a bottleneck of ``se.models.resnet50(se="standard")``; or a bare
             :class:`~se_tutorial.SEBlock` (then the branch is drawn generically and X has the
             shape of U). Default: ``BasicBlock(64, 64, se="standard", reduction=4)``.
         input_shape: the shape of ``X``, the block's input: (C_in, H, W), (N, C_in, H, W) or a
@@ -298,8 +365,12 @@ def se_residual_diagram(block=None, input_shape=None, *, title: str | None = Non
     ax.axis("off")
     x0, width, gap = 0.0, 3.3, 0.78  # the main column's centre, its boxes' width, the distance between boxes
     steps = [  # (label, colour, box height, what leaves the box)
-        (f"residual branch $F_{{tr}}$:\n{branch}", _CONV_COLOR, 0.3 + 0.24 * (branch_lines + 1),
-         f"$U$: C×H×W = {_times(*u_shape)}"),
+        (
+            f"residual branch $F_{{tr}}$:\n{branch}",
+            _CONV_COLOR,
+            0.3 + 0.24 * (branch_lines + 1),
+            f"$U$: C×H×W = {_times(*u_shape)}",
+        ),
         ("global pooling ($F_{sq}$)", _SE_COLOR, 0.36, f"$\\mathbf{{z}}$: 1×1×C = {vec}"),
         (f"FC  {C} → {h}", _SE_COLOR, 0.36, f"1×1×h = {hid}"),
         ("ReLU", _SE_COLOR, 0.36, f"1×1×h = {hid}"),
@@ -344,8 +415,7 @@ def se_residual_diagram(block=None, input_shape=None, *, title: str | None = Non
     ax.text(xi - 0.08, (tops[2] + bottoms[4]) / 2, shortcut, rotation=90, ha="right", va="center", fontsize=9)
     ax.text(xu + 0.08, (tops[2] + bottoms[4]) / 2, "$U$", ha="left", va="center", fontsize=9)
 
-    r_text = (f"r = {ex.reduction}, h = max(1, ⌊C/r⌋) = {h}" if ex.reduction is not None
-              else f"h = {h} (set directly)")
+    r_text = f"r = {ex.reduction}, h = max(1, ⌊C/r⌋) = {h}" if ex.reduction is not None else f"h = {h} (set directly)"
     y_caption = y_out + 0.55
     ax.text(x0 + 0.4, y_caption, f"C = {C}, H = {H}, W = {W}; {r_text}", ha="center", va="center", fontsize=9.5)
     ax.set(xlim=(xi - 0.6, x0 + width / 2 + 1.9), ylim=(y_caption + 0.3, y_x - 0.3), aspect="equal")
@@ -397,8 +467,7 @@ def _draw_variant(ax, variant: str) -> None:
     ax.axis("off")
 
 
-def residual_variants_diagram(variants=tuple(VARIANT_TITLES), *, title: str | None = None,
-                              figsize=(11, 4.4)) -> Figure:
+def residual_variants_diagram(variants=tuple(VARIANT_TITLES), *, title: str | None = None, figsize=(11, 4.4)) -> Figure:
     """The places of SE in a basic residual block (the journal version's Table 14), side by side.
 
     Each panel draws the same block, top to bottom: the input, the residual branch (two
@@ -427,13 +496,13 @@ def residual_variants_diagram(variants=tuple(VARIANT_TITLES), *, title: str | No
     variants = tuple(variants)
     unknown = [v for v in variants if v not in VARIANT_TITLES]
     if unknown or not variants:
-        raise ValueError(f"residual_variants_diagram: variants must be some of {tuple(VARIANT_TITLES)}; "
-                         f"got {variants!r}.")
+        raise ValueError(
+            f"residual_variants_diagram: variants must be some of {tuple(VARIANT_TITLES)}; got {variants!r}."
+        )
     fig = _new_figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(1, len(variants), squeeze=False)[0]
     for ax, variant in zip(axes, variants):
         _draw_variant(ax, variant)
         ax.set_title(VARIANT_TITLES[variant], fontsize=10)
-    fig.suptitle(title or "Where the SE block (the orange box labelled SE) sits in a basic residual block",
-                 fontsize=11)
+    fig.suptitle(title or "Where the SE block (the orange box labelled SE) sits in a basic residual block", fontsize=11)
     return fig

@@ -1,6 +1,9 @@
-"""Environment check: are the libraries the course needs installed, in versions it supports?"""
+"""The environment: are the libraries the course needs installed, in versions it supports?
+And on what machine do results come out (:func:`cpu_name`, :func:`load_average`, stored with them)?"""
+
 from __future__ import annotations
 
+import os
 import platform
 from importlib import metadata
 
@@ -32,3 +35,20 @@ def check_environment() -> list[tuple[str, str, str, bool]]:
             continue
         rows.append((req.name, str(req.specifier), version, req.specifier.contains(version, prereleases=True)))
     return rows
+
+
+def cpu_name() -> str:
+    """The processor's model name (from /proc/cpuinfo where there is one)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
+def load_average() -> list[float] | None:
+    """The 1-, 5- and 15-minute load averages: how busy the machine was (None where the system does not say)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None

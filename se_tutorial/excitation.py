@@ -1,7 +1,8 @@
 """Excitation: a bottleneck MLP turns the squeezed vector into channel weights (paper, Eq. 3).
 
-    s = σ(W2 · δ(W1 · z)),   W1: C → C/r,   δ = ReLU,   W2: C/r → C,   σ = gate
+s = σ(W2 · δ(W1 · z)),   W1: C → C/r,   δ = ReLU,   W2: C/r → C,   σ = gate
 """
+
 from __future__ import annotations
 
 import torch

@@ -17,6 +17,7 @@ All the work happens in :meth:`Explorer.update`, which reads the widgets' values
 stores what it drew in attributes (``state``, ``figure``) and needs no browser: tests
 set the widgets' values and check those attributes.
 """
+
 from __future__ import annotations
 
 import base64
@@ -57,8 +58,10 @@ class Explorer:
     def __init__(self, model: nn.Module, images: torch.Tensor, labels=None, class_names=None, *, dpi: int = 80):
         if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
             got = shape_str(images) if isinstance(images, torch.Tensor) else type(images).__name__
-            raise ValueError(f"explore expects images of shape (N, C, H, W) with N >= 1; got {got}. "
-                             "Pass a few dozen images, e.g. x[:30].")
+            raise ValueError(
+                f"explore expects images of shape (N, C, H, W) with N >= 1; got {got}. "
+                "Pass a few dozen images, e.g. x[:30]."
+            )
         if labels is not None:
             labels = torch.as_tensor(labels)
             if labels.shape != (len(images),):
@@ -69,7 +72,8 @@ class Explorer:
         self.class_names = list(class_names) if class_names is not None else None
         if self.class_names is not None and logits.dim() == 2 and len(self.class_names) < logits.shape[1]:
             raise ValueError(
-                f"class_names has {len(self.class_names)} names but the model has {logits.shape[1]} outputs.")
+                f"class_names has {len(self.class_names)} names but the model has {logits.shape[1]} outputs."
+            )
         self.problem: str | None = None
         try:
             self._build(_ipywidgets())
@@ -88,11 +92,13 @@ class Explorer:
 
     def _build(self, w) -> None:
         blocks = list(self.excitations)
-        self.image = w.Dropdown(options=[(self._image_label(i), i) for i in range(len(self.images))], value=0,
-                                description="image")
+        self.image = w.Dropdown(
+            options=[(self._image_label(i), i) for i in range(len(self.images))], value=0, description="image"
+        )
         self.block = w.Dropdown(options=blocks, value=blocks[0], description="SE block")
-        self.channel = w.IntSlider(value=0, min=0, max=self.excitations[blocks[0]].shape[1] - 1,
-                                   description="channel", continuous_update=False)
+        self.channel = w.IntSlider(
+            value=0, min=0, max=self.excitations[blocks[0]].shape[1] - 1, description="channel", continuous_update=False
+        )
         self.output = w.Output()
         self.widget = w.VBox([w.HBox([self.image, self.block]), self.channel, self.output])
         if w is _StandIns:
@@ -129,10 +135,17 @@ class Explorer:
                 self.channel.value = min(self.channel.value, channels - 1)
                 self.channel.max = channels - 1
             c = int(self.channel.value)
-            u, s = block_input(self.model, block, self.images[i:i + 1])
+            u, s = block_input(self.model, block, self.images[i : i + 1])
             u, s = u[0], s[0]
-            self.state = {"image": i, "block": block, "channel": c, "s": s, "weight": float(s[c]),
-                          "u": u[c], "scaled": s[c] * u[c]}
+            self.state = {
+                "image": i,
+                "block": block,
+                "channel": c,
+                "s": s,
+                "weight": float(s[c]),
+                "u": u[c],
+                "scaled": s[c] * u[c],
+            }
             self.figure = self._draw()
             self._show(self.figure)
             self.updates += 1
@@ -154,8 +167,13 @@ class Explorer:
         colors = np.where(np.arange(len(s)) == st["channel"], "#d62728", "#1f77b4")
         ax.bar(np.arange(len(s)), s, color=colors)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set(ylim=(0, 1.02), xlim=(-0.7, len(s) - 0.3), xlabel="channel c", ylabel="weight $s_c$",
-               title=f"{st['block']}: weights of this image (red: channel {st['channel']})")
+        ax.set(
+            ylim=(0, 1.02),
+            xlim=(-0.7, len(s) - 0.3),
+            xlabel="channel c",
+            ylabel="weight $s_c$",
+            title=f"{st['block']}: weights of this image (red: channel {st['channel']})",
+        )
         vmax = max(float(st["u"].abs().max()), 1e-8)
         maps = [(st["u"], "before: $u_c$"), (st["scaled"], f"after: {st['weight']:.2f}·$u_c$")]
         for j, (m, label) in enumerate(maps):
@@ -171,13 +189,13 @@ class Explorer:
         fig.savefig(buf, format="png", dpi=self.dpi)
         png = base64.b64encode(buf.getvalue()).decode("ascii")
         text = f"<Figure: image {self.state['image']}, {self.state['block']}, channel {self.state['channel']}>"
-        self.output.outputs = ({"output_type": "display_data", "data": {"image/png": png, "text/plain": text},
-                                "metadata": {}},)
+        self.output.outputs = (
+            {"output_type": "display_data", "data": {"image/png": png, "text/plain": text}, "metadata": {}},
+        )
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
-        return (f"Explorer({len(self.images)} images, {len(self.excitations)} SE blocks: "
-                f"{', '.join(self.excitations)})")
+        return f"Explorer({len(self.images)} images, {len(self.excitations)} SE blocks: {', '.join(self.excitations)})"
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """The widgets' view (ipywidgets 7 or 8), or the last figure as a PNG when widgets cannot be shown."""
@@ -185,18 +203,22 @@ class Explorer:
         if bundle is None:
             (shown,) = self.output.outputs
             png = shown["data"]["image/png"]
-            note = (f"A static figure: {self.problem}. To see another view, set explorer.image.value, "
-                    "explorer.block.value or explorer.channel.value and show the explorer again.")
-            bundle = {"image/png": png,
-                      "text/html": f'<img src="data:image/png;base64,{png}"><p><em>{html.escape(note)}</em></p>'}
+            note = (
+                f"A static figure: {self.problem}. To see another view, set explorer.image.value, "
+                "explorer.block.value or explorer.channel.value and show the explorer again."
+            )
+            bundle = {
+                "image/png": png,
+                "text/html": f'<img src="data:image/png;base64,{png}"><p><em>{html.escape(note)}</em></p>',
+            }
         bundle["text/plain"] = repr(self)
         return bundle
 
     def _widget_bundle(self) -> dict | None:
         try:
-            if hasattr(self.widget, "_repr_mimebundle_"):          # ipywidgets 8
+            if hasattr(self.widget, "_repr_mimebundle_"):  # ipywidgets 8
                 bundle = dict(self.widget._repr_mimebundle_() or {})
-            else:                                                   # ipywidgets 7 shows itself in _ipython_display_
+            else:  # ipywidgets 7 shows itself in _ipython_display_
                 bundle = {WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}}
                 getattr(self.widget, "_handle_displayed", lambda: None)()
         except Exception as e:  # noqa: BLE001 - e.g. a closed widget: show the figure instead

@@ -9,7 +9,7 @@ nothing is shown twice: in a notebook, make the figure the last expression of a 
     class_heatmaps(means, class_names)            per-class mean weights, one heat map per block
     class_deviations(means, overall, class_names) class mean minus all-image mean, each block on its own scale
     class_curves(means, overall, class_names)     per-class mean weight curves and the all-class mean (paper's Fig. 6)
-    specificity_by_depth(scores, spread=...)      class specificity (and spread) against depth
+    specificity_by_depth(scores, spread=...)      class specificity (and class spread) against depth
     weight_histograms(excitations)                histogram of the weights of every block
     spatial_overlay(image, maps)                  spatial attention maps drawn over the input image
 
@@ -19,6 +19,7 @@ Diagrams (from :mod:`se_tutorial.diagrams`, re-exported here):
     se_residual_diagram(block, input_shape)       SE inside a residual block, with real sizes (the paper's Fig. 3)
     residual_variants_diagram()                   the four places of SE in a residual block (standard ... identity)
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -81,8 +82,9 @@ def _image_2d(image) -> np.ndarray:
     return image.clip(0, 1)
 
 
-def excitation_bars(s, block: str, *, title: str | None = None, highlight: int | None = None,
-                    figsize=(8, 2.8)) -> Figure:
+def excitation_bars(
+    s, block: str, *, title: str | None = None, highlight: int | None = None, figsize=(8, 2.8)
+) -> Figure:
     """Bar chart of one image's channel weights in one SE block.
 
     Args:
@@ -106,8 +108,13 @@ def excitation_bars(s, block: str, *, title: str | None = None, highlight: int |
     for level in (0.1, 0.9):
         ax.axhline(level, color="gray", lw=0.8, ls="--")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlim=(-0.7, len(s) - 0.3), ylim=(0, 1.02), xlabel="channel c", ylabel="weight $s_c$",
-           title=title or f"{block}: channel weights of one image")
+    ax.set(
+        xlim=(-0.7, len(s) - 0.3),
+        ylim=(0, 1.02),
+        xlabel="channel c",
+        ylabel="weight $s_c$",
+        title=title or f"{block}: channel weights of one image",
+    )
     return fig
 
 
@@ -231,8 +238,16 @@ def class_deviations(means: dict, overall: dict, class_names, *, title: str | No
     return fig
 
 
-def class_curves(means: dict, overall: dict, class_names, *, classes=None, sort: bool = True,
-                 gaps: bool = True, title: str | None = None) -> Figure:
+def class_curves(
+    means: dict,
+    overall: dict,
+    class_names,
+    *,
+    classes=None,
+    sort: bool = True,
+    gaps: bool = True,
+    title: str | None = None,
+) -> Figure:
     """The paper's Fig. 6 as small multiples: one panel per block (row) and class (column).
 
     Each panel draws one class's mean weights (solid line) over the all-class mean (dashed
@@ -260,10 +275,22 @@ def class_curves(means: dict, overall: dict, class_names, *, classes=None, sort:
     if not classes or any(k is None or not 0 <= k < len(class_names) for k in classes):
         raise ValueError(f"classes must be class indices in 0..{len(class_names) - 1}; got {given}.")
     rows, cols = len(means), len(classes)
-    width, height = 0.9 + 1.0 * cols, 0.95 + 1.15 * rows       # inches; fixed margins draw faster than a layout engine
+    width, height = 0.9 + 1.0 * cols, 0.95 + 1.15 * rows  # inches; fixed margins draw faster than a layout engine
     fig = new_figure(figsize=(width, height))
-    axes = fig.subplots(rows, cols, squeeze=False, sharey=True, gridspec_kw=dict(
-        left=0.75 / width, right=1 - 0.1 / width, bottom=0.4 / height, top=1 - 0.55 / height, wspace=0.12, hspace=0.15))
+    axes = fig.subplots(
+        rows,
+        cols,
+        squeeze=False,
+        sharey=True,
+        gridspec_kw=dict(
+            left=0.75 / width,
+            right=1 - 0.1 / width,
+            bottom=0.4 / height,
+            top=1 - 0.55 / height,
+            wspace=0.12,
+            hspace=0.15,
+        ),
+    )
     for r, (name, m) in enumerate(means.items()):
         m = _matrix(m, f"means[{name!r}]")
         if m.shape[0] != len(class_names):
@@ -280,8 +307,16 @@ def class_curves(means: dict, overall: dict, class_names, *, classes=None, sort:
             ax.plot(x, o[order], color="#555555", ls="--", lw=1.1, label="all classes")
             ax.plot(x, m[k, order], color="#08306b", ls="-", lw=1.5, label="this class")
             if gaps:
-                ax.text(0.96, 0.05, f"{np.abs(m[k] - o).mean():.2f}", transform=ax.transAxes, ha="right",
-                        va="bottom", fontsize=8.5, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+                ax.text(
+                    0.96,
+                    0.05,
+                    f"{np.abs(m[k] - o).mean():.2f}",
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="bottom",
+                    fontsize=8.5,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8),
+                )
             ax.set(xlim=(0, len(o) - 1), ylim=(0, 1.02), xticks=[])
             ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
             ax.tick_params(labelsize=8.5, length=2)
@@ -290,18 +325,36 @@ def class_curves(means: dict, overall: dict, class_names, *, classes=None, sort:
             if j == 0:
                 ax.set_ylabel(f"{name}\n({len(o)} channels)", fontsize=9)
     order_words = "sorted by their all-class mean" if sort else "in index order"
-    fig.supxlabel(f"channels of the block, {order_words}; y: mean weight"
-                  + ("; number: the class's mean gap" if gaps else ""), fontsize=9, y=0.05 / height, va="bottom")
+    fig.supxlabel(
+        f"channels of the block, {order_words}; y: mean weight" + ("; number: the class's mean gap" if gaps else ""),
+        fontsize=9,
+        y=0.05 / height,
+        va="bottom",
+    )
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles[::-1], ["this class (solid)", "all classes (dashed)"], loc="upper right", ncols=2,
-               fontsize=9, frameon=False, bbox_to_anchor=(1 - 0.05 / width, 1 - 0.02 / height))
-    fig.suptitle(title or "Mean channel weight per class (columns), by depth (rows: shallow → deep)", fontsize=10,
-                 x=0.1 / width, y=1 - 0.1 / height, ha="left", va="top")
+    fig.legend(
+        handles[::-1],
+        ["this class (solid)", "all classes (dashed)"],
+        loc="upper right",
+        ncols=2,
+        fontsize=9,
+        frameon=False,
+        bbox_to_anchor=(1 - 0.05 / width, 1 - 0.02 / height),
+    )
+    fig.suptitle(
+        title or "Mean channel weight per class (columns), by depth (rows: shallow → deep)",
+        fontsize=10,
+        x=0.1 / width,
+        y=1 - 0.1 / height,
+        ha="left",
+        va="top",
+    )
     return fig
 
 
-def specificity_by_depth(scores: dict, *, spread: dict | None = None, reference: float | None = None,
-                         title: str | None = None) -> Figure:
+def specificity_by_depth(
+    scores: dict, *, spread: dict | None = None, reference: float | None = None, title: str | None = None
+) -> Figure:
     """Class specificity against depth, and optionally the class spread beside it.
 
     Args:
@@ -326,15 +379,26 @@ def specificity_by_depth(scores: dict, *, spread: dict | None = None, reference:
         values = [float(v) for v in values.values()]
         ax.plot(range(len(names)), values, "o-", color="#1f77b4")
         for i, v in enumerate(values):
-            ax.annotate(f"{v:.2f}" if j == 0 else f"{v:.3f}", (i, v), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize=9)
+            ax.annotate(
+                f"{v:.2f}" if j == 0 else f"{v:.3f}",
+                (i, v),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=9,
+            )
         if j == 0 and reference is not None:
             ax.axhline(reference, color="gray", ls="--", lw=1, label=f"shuffled labels ({reference:.3f})")
             ax.legend(fontsize=8, loc="lower right")
         top = 1.0 if j == 0 else max(values) * 1.25
         ax.set_xticks(range(len(names)), names)
-        ax.set(ylim=(0, top), xlim=(-0.4, len(names) - 0.6), xlabel="SE block (shallow → deep)", ylabel=ylabel,
-               title=panel_title)
+        ax.set(
+            ylim=(0, top),
+            xlim=(-0.4, len(names) - 0.6),
+            xlabel="SE block (shallow → deep)",
+            ylabel=ylabel,
+            title=panel_title,
+        )
     if title:
         fig.suptitle(title)
     return fig
@@ -359,14 +423,25 @@ def weight_histograms(excitations: dict, *, bins: int = 40, title: str | None = 
         ax.hist(v, bins=bins, range=(0, 1), color="#1f77b4", weights=np.full(v.size, 100.0 / v.size))
         for level in (0.1, 0.9):
             ax.axvline(level, color="gray", ls="--", lw=0.8)
-        ax.set(xlim=(0, 1), xlabel="weight $s_c$", ylabel="% of weights" if ax is axes[0] else None,
-               title=f"{name}\n<0.1: {100 * (v < 0.1).mean():.0f}%   >0.9: {100 * (v > 0.9).mean():.0f}%")
+        ax.set(
+            xlim=(0, 1),
+            xlabel="weight $s_c$",
+            ylabel="% of weights" if ax is axes[0] else None,
+            title=f"{name}\n<0.1: {100 * (v < 0.1).mean():.0f}%   >0.9: {100 * (v > 0.9).mean():.0f}%",
+        )
     fig.suptitle(title or "Distribution of the channel weights, by depth")
     return fig
 
 
-def spatial_overlay(image, maps: dict, *, alpha: float = 0.55, cmap: str = "inferno", shared_scale: bool = False,
-                    title: str | None = None) -> Figure:
+def spatial_overlay(
+    image,
+    maps: dict,
+    *,
+    alpha: float = 0.55,
+    cmap: str = "inferno",
+    shared_scale: bool = False,
+    title: str | None = None,
+) -> Figure:
     """Spatial attention maps drawn over the input image, one panel per gate.
 
     Args:
@@ -385,8 +460,10 @@ def spatial_overlay(image, maps: dict, *, alpha: float = 0.55, cmap: str = "infe
     """
     maps = _check_blocks(maps, "maps")
     img = _image_2d(image)
-    arrays = {name: _array(m, 2, f"maps[{name!r}]", "be one image's map, shape (h, w)", " Take one image: m[i].")
-              for name, m in maps.items()}
+    arrays = {
+        name: _array(m, 2, f"maps[{name!r}]", "be one image's map, shape (h, w)", " Take one image: m[i].")
+        for name, m in maps.items()
+    }
     if not 0 <= alpha <= 1:
         raise ValueError(f"alpha must be in [0, 1]; got {alpha!r}.")
     lo = min(float(a.min()) for a in arrays.values())

@@ -28,6 +28,7 @@ are signed (see :data:`SIGNED`). ``feature_maps(x, absolute=True)`` takes their
 absolute value, like the non-linearity that follows a convolution in a network:
 edge strength, contrast and "colourfulness" along each opponent axis.
 """
+
 from __future__ import annotations
 
 import torch

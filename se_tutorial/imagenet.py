@@ -7,6 +7,7 @@ the cache it raises :class:`WeightsUnavailableError`, which says how to get them
 gives up after ``se_tutorial.data.DOWNLOAD_TIMEOUT`` seconds without progress
 (``$SE_TUTORIAL_TIMEOUT`` or ``timeout=`` changes it).
 """
+
 from __future__ import annotations
 
 import urllib.error
@@ -20,9 +21,14 @@ from .data import download_timeout, socket_timeout
 
 #: torchvision architectures that contain SE blocks (``torchvision.ops.SqueezeExcitation``).
 SE_ARCHS = (
-    "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf",
-    "mobilenet_v3_small", "mobilenet_v3_large",
-    "efficientnet_b0", "efficientnet_b1", "efficientnet_b2",
+    "regnet_y_400mf",
+    "regnet_y_800mf",
+    "regnet_y_1_6gf",
+    "mobilenet_v3_small",
+    "mobilenet_v3_large",
+    "efficientnet_b0",
+    "efficientnet_b1",
+    "efficientnet_b2",
 )
 
 
@@ -60,8 +66,9 @@ def weights_path(arch: str = "regnet_y_400mf"):
     return weights, Path(torch.hub.get_dir()) / "checkpoints" / Path(weights.url).name
 
 
-def imagenet_model(arch: str = "regnet_y_400mf", *, download: bool = True,
-                   timeout: float | None = None) -> ImageNetModel:
+def imagenet_model(
+    arch: str = "regnet_y_400mf", *, download: bool = True, timeout: float | None = None
+) -> ImageNetModel:
     """A torchvision SE network with its ImageNet weights, transforms and class names.
 
     Args:
@@ -82,8 +89,10 @@ def imagenet_model(arch: str = "regnet_y_400mf", *, download: bool = True,
 
     weights, path = weights_path(arch)
     timeout = download_timeout(timeout)
-    how = (f"Download {weights.url} on a machine with internet and put it at {path} "
-           f"(or set TORCH_HOME), or run once with internet: se_tutorial.imagenet_model({arch!r}).")
+    how = (
+        f"Download {weights.url} on a machine with internet and put it at {path} "
+        f"(or set TORCH_HOME), or run once with internet: se_tutorial.imagenet_model({arch!r})."
+    )
     if not path.is_file() and not download:
         raise WeightsUnavailableError(f"the ImageNet weights of {arch} are not in torchvision's cache ({path}). {how}")
     try:
@@ -93,5 +102,6 @@ def imagenet_model(arch: str = "regnet_y_400mf", *, download: bool = True,
         raise WeightsUnavailableError(
             f"the ImageNet weights of {arch} are unavailable: not in torchvision's cache ({path}) and the "
             f"download failed ({type(e).__name__}: {e}; a download gives up after {timeout:g} s without progress, "
-            f"$SE_TUTORIAL_TIMEOUT changes it). {how}") from e
+            f"$SE_TUTORIAL_TIMEOUT changes it). {how}"
+        ) from e
     return ImageNetModel(model.eval(), weights.transforms(), list(weights.meta["categories"]), weights, path)

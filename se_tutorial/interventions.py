@@ -1,7 +1,7 @@
 """Interventions: replace what SE blocks compute, and measure what the network loses.
 
 Every known SE module has a sub-module whose output is the channel weights s
-(:func:`se_tutorial.capture.excitation_output`). A forward hook on it that returns a
+(:func:`se_tutorial.recording.excitation_output`). A forward hook on it that returns a
 tensor replaces s; :func:`override_excitation` installs such hooks for the time of
 a ``with`` block and removes them afterwards:
 
@@ -11,7 +11,7 @@ a ``with`` block and removes them afterwards:
 A replacement is a function ``fn(block, s, ctx) -> new s``: ``block`` is the SE
 block's name, ``s`` its weights (N, C), ``ctx`` an :class:`InterventionContext` whose
 ``labels`` hold the classes of the current batch when the caller gives them
-(:func:`evaluate` does, batch by batch). The replacements of the course:
+(:func:`measure_accuracy` does, batch by batch). The replacements of the course:
 
     own()                     s itself (changes nothing; a check)
     class_mean(means)         every image gets the mean weights of its class (needs labels)
@@ -20,17 +20,20 @@ block's name, ``s`` its weights (N, C), ``ctx`` an :class:`InterventionContext` 
     constant(1.0)             every weight is 1: the SE blocks pass their input through (SE removed)
     switch_off(channels)      the weights of the chosen channels are set to 0
 """
+
 from __future__ import annotations
 
 import copy
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
+from ._modes import evaluating
 from ._validate import check_positive_int, shape_str
-from .capture import excitation_output, se_modules
+from .recording import excitation_output, se_modules
 
 
 @dataclass
@@ -82,15 +85,17 @@ def override_excitation(model: nn.Module, fn, blocks=None):
     for name, module in _select(model, blocks).items():
 
         def hook(_module, _args, out, _name=name):
-            s = out.flatten(1)                                  # (N, C), also for (N, C, 1, 1) outputs
+            s = out.flatten(1)  # (N, C), also for (N, C, 1, 1) outputs
             new = fn(_name, s, ctx)
             if not isinstance(new, torch.Tensor):
                 raise ValueError(f"the replacement for {_name} must return a tensor; got {type(new).__name__}.")
             try:
                 new = torch.broadcast_to(new.to(s.dtype), s.shape)
             except RuntimeError:
-                raise ValueError(f"the replacement for {_name} returned shape {shape_str(new)}; expected (N, C) = "
-                                 f"{shape_str(s)} or (C,).") from None
+                raise ValueError(
+                    f"the replacement for {_name} returned shape {shape_str(new)}; expected (N, C) = "
+                    f"{shape_str(s)} or (C,)."
+                ) from None
             ctx.calls[_name] = ctx.calls.get(_name, 0) + 1
             return new.reshape(out.shape)
 
@@ -145,14 +150,16 @@ def class_mean(means: dict):
     Args:
         means: block name → (K, C) class means (:func:`se_tutorial.analysis.class_means`).
 
-    The classes are read from ``ctx.labels``; :func:`evaluate` sets them batch by batch.
+    The classes are read from ``ctx.labels``; :func:`measure_accuracy` sets them batch by batch.
     """
 
     def fn(block, s, ctx):
         if ctx.labels is None:
-            raise ValueError("class_mean needs the classes of the batch: run it through "
-                             "interventions.evaluate(model, images, labels, fn), "
-                             "or set ctx.labels before the forward pass.")
+            raise ValueError(
+                "class_mean needs the classes of the batch: run it through "
+                "interventions.measure_accuracy(model, images, labels, fn), "
+                "or set ctx.labels before the forward pass."
+            )
         if block not in means:
             raise ValueError(f"class_mean has no class means for block {block!r}; it has {', '.join(means)}.")
         if len(ctx.labels) != len(s):
@@ -199,8 +206,16 @@ class Accuracy:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, fn=None, *, blocks=None,
-             batch_size: int = 1000, num_classes: int | None = None) -> Accuracy:
+def measure_accuracy(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    fn=None,
+    *,
+    blocks=None,
+    batch_size: int = 1000,
+    num_classes: int | None = None,
+) -> Accuracy:
     """Accuracy of ``model`` with the SE weights replaced by ``fn`` (unchanged when ``fn`` is None).
 
     Args:
@@ -216,25 +231,28 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, fn=No
         An :class:`Accuracy`.
     """
     batch_size = check_positive_int("batch_size", batch_size)
-    if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or not isinstance(images, torch.Tensor) \
-            or len(images) != len(labels) or len(labels) == 0:
-        raise ValueError("evaluate needs images (N, ...) and labels (N,) with the same N > 0; got "
-                         f"{shape_str(images) if isinstance(images, torch.Tensor) else type(images).__name__} and "
-                         f"{shape_str(labels) if isinstance(labels, torch.Tensor) else type(labels).__name__}.")
-    was_training = model.training
-    model.eval()
+    if (
+        not isinstance(labels, torch.Tensor)
+        or labels.dim() != 1
+        or not isinstance(images, torch.Tensor)
+        or len(images) != len(labels)
+        or len(labels) == 0
+    ):
+        raise ValueError(
+            "measure_accuracy needs images (N, ...) and labels (N,) with the same N > 0; got "
+            f"{shape_str(images) if isinstance(images, torch.Tensor) else type(images).__name__} and "
+            f"{shape_str(labels) if isinstance(labels, torch.Tensor) else type(labels).__name__}."
+        )
     logits = []
-    try:
+    with evaluating(model):
         if fn is None:
             for i in range(0, len(images), batch_size):
-                logits.append(model(images[i:i + batch_size]))
+                logits.append(model(images[i : i + batch_size]))
         else:
             with override_excitation(model, fn, blocks) as ctx:
                 for i in range(0, len(images), batch_size):
-                    ctx.labels = labels[i:i + batch_size]
-                    logits.append(model(images[i:i + batch_size]))
-    finally:
-        model.train(was_training)
+                    ctx.labels = labels[i : i + batch_size]
+                    logits.append(model(images[i : i + batch_size]))
     logits = torch.cat(logits)
     pred = logits.argmax(1)
     k = num_classes or logits.shape[1]
@@ -246,11 +264,21 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, fn=No
     return Accuracy(100.0 * float(correct.mean()), per_class, pred)
 
 
+def evaluate(*args, **kwargs) -> Accuracy:
+    """Deprecated name of :func:`measure_accuracy` (same arguments, same :class:`Accuracy`)."""
+    warnings.warn(
+        "interventions.evaluate is deprecated; use interventions.measure_accuracy, which returns the same Accuracy.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return measure_accuracy(*args, **kwargs)
+
+
 def without_se(model: nn.Module) -> nn.Module:
     """A copy of ``model`` in which every known SE module is replaced by ``nn.Identity``.
 
     For SE blocks that scale their input (``x̃ = s · u``) this is the same network as
-    one whose weights are all 1: ``evaluate(model, x, y, constant(1.0))``.
+    one whose weights are all 1: ``measure_accuracy(model, x, y, constant(1.0))``.
     """
     clone = copy.deepcopy(model)
     for name in list(se_modules(clone)):

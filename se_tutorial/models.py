@@ -4,16 +4,19 @@ SE modules get stable, readable names: ``stage3.0.se`` is the SE block of the fi
 residual block of the third stage. The attention modules that followed SE
 (:mod:`se_tutorial.attention`) go where SE goes, named ``stage3.0.attn``.
 """
+
 from __future__ import annotations
 
 import math
+import warnings
 
+import numpy as np
 import torch
 from torch import nn
 from torchvision.models import resnet as tv_resnet
 
-from ._validate import check_bool, check_choice, check_dtype, check_positive_int, param_dtype
 from . import attention as _attention
+from ._validate import check_bool, check_choice, check_dtype, check_positive_int, param_dtype
 from .se_block import SEBlock
 
 #: Where SE sits in a residual block (the paper's Table 14).
@@ -57,8 +60,18 @@ class BasicBlock(nn.Module):
     Shapes: (N, C_in, H, W) → (N, C_out, H / stride, W / stride).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1, *, se=None,
-                 reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid", attention: str | None = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        stride: int = 1,
+        *,
+        se=None,
+        reduction: int = 4,
+        squeeze: str = "avg",
+        gate: str = "sigmoid",
+        attention: str | None = None,
+    ) -> None:
         super().__init__()
         check_choice("se variant", se, SE_VARIANTS)
         attention = _check_attention(attention)
@@ -75,7 +88,8 @@ class BasicBlock(nn.Module):
         self.shortcut = nn.Identity()
         if stride != 1 or in_channels != out_channels:
             self.shortcut = nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, 1, stride, bias=False), nn.BatchNorm2d(out_channels))
+                nn.Conv2d(in_channels, out_channels, 1, stride, bias=False), nn.BatchNorm2d(out_channels)
+            )
         self.variant, self.attention = None, None
         if se is not None:
             add_gate(self, se, reduction=reduction, squeeze=squeeze, gate=gate, attention=attention)
@@ -101,8 +115,16 @@ class BasicBlock(nn.Module):
         return self._gate(out) if v == "post" else out
 
 
-def add_gate(block: BasicBlock, se: str = "standard", *, reduction: int = 4, squeeze: str = "avg",
-             gate: str = "sigmoid", attention: str | None = None, gate_start: float | None = None) -> BasicBlock:
+def add_gate(
+    block: BasicBlock,
+    se: str = "standard",
+    *,
+    reduction: int = 4,
+    squeeze: str = "avg",
+    gate: str = "sigmoid",
+    attention: str | None = None,
+    gate_start: float | None = None,
+) -> BasicBlock:
     """Put SE (or another attention module) into a residual block: the one place where this is done.
 
     Args:
@@ -140,7 +162,7 @@ def add_gate(block: BasicBlock, se: str = "standard", *, reduction: int = 4, squ
     return block
 
 
-def add_gates(model: "SmallResNet", se: str = "standard", *, stages=(1, 2, 3), **kwargs) -> "SmallResNet":
+def add_gates(model: SmallResNet, se: str = "standard", *, stages=(1, 2, 3), **kwargs) -> SmallResNet:
     """Put a gate into every residual block of ``stages`` of a plain :class:`SmallResNet`.
 
     ``small_resnet(se=...)`` builds the plain network first and then calls this, so for one
@@ -181,23 +203,37 @@ class SmallResNet(nn.Module):
     Shapes: (N, in_channels, 28, 28), floats in [0, 1] → logits (N, num_classes).
     """
 
-    def __init__(self, num_classes: int = 10, in_channels: int = 1, widths=(16, 32, 64), blocks=(1, 1, 1),
-                 se=None, reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid",
-                 mean: float = FASHION_MNIST_MEAN, std: float = FASHION_MNIST_STD, *,
-                 attention: str | None = None) -> None:
+    def __init__(
+        self,
+        num_classes: int = 10,
+        in_channels: int = 1,
+        widths=(16, 32, 64),
+        blocks=(1, 1, 1),
+        se=None,
+        reduction: int = 4,
+        squeeze: str = "avg",
+        gate: str = "sigmoid",
+        mean: float = FASHION_MNIST_MEAN,
+        std: float = FASHION_MNIST_STD,
+        *,
+        attention: str | None = None,
+    ) -> None:
         super().__init__()
         check_choice("se variant", se, SE_VARIANTS)
         attention = _check_attention(attention)
         widths, blocks = tuple(widths), tuple(blocks)
         if len(widths) != 3 or len(blocks) != 3:
-            raise ValueError(f"small_resnet has 3 stages: give 3 widths and 3 block counts; got widths={widths}, blocks={blocks}.")
+            raise ValueError(
+                f"small_resnet has 3 stages: give 3 widths and 3 block counts; got widths={widths}, blocks={blocks}."
+            )
         widths = tuple(check_positive_int("each width", w) for w in widths)
         blocks = tuple(check_positive_int("each block count", b) for b in blocks)
         num_classes = check_positive_int("num_classes", num_classes)
         in_channels = check_positive_int("in_channels", in_channels)
         self.normalize = Normalize(mean, std)
-        self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, 1, 1, bias=False),
-                                  nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
+        self.stem = nn.Sequential(
+            nn.Conv2d(in_channels, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True)
+        )
         c_in = widths[0]
         for i, (w, n) in enumerate(zip(widths, blocks)):
             layers = []
@@ -217,8 +253,9 @@ class SmallResNet(nn.Module):
         """(N, in_channels, 28, 28) → the last stage's map (N, widths[-1], 7, 7)."""
         if x.dim() != 4:
             raise ValueError(f"SmallResNet expects images of shape (N, C, H, W); got shape {tuple(x.shape)}.")
-        check_dtype(x, "SmallResNet", param_dtype(self),
-                    hint="Pixels are expected in [0, 1]: x.float() / 255 for uint8 images.")
+        check_dtype(
+            x, "SmallResNet", param_dtype(self), hint="Pixels are expected in [0, 1]: x.float() / 255 for uint8 images."
+        )
         x = self.stem(self.normalize(x))
         return self.stage3(self.stage2(self.stage1(x)))
 
@@ -226,9 +263,18 @@ class SmallResNet(nn.Module):
         return self.fc(self.pool(self.features(x)).flatten(1))
 
 
-def small_resnet(num_classes: int = 10, in_channels: int = 1, widths=(16, 32, 64), blocks=(1, 1, 1), se=None,
-                 reduction: int = 4, squeeze: str = "avg", gate: str = "sigmoid", *,
-                 attention: str | None = None) -> SmallResNet:
+def small_resnet(
+    num_classes: int = 10,
+    in_channels: int = 1,
+    widths=(16, 32, 64),
+    blocks=(1, 1, 1),
+    se=None,
+    reduction: int = 4,
+    squeeze: str = "avg",
+    gate: str = "sigmoid",
+    *,
+    attention: str | None = None,
+) -> SmallResNet:
     """A small ResNet for 28×28 images, with or without SE (or another attention module in its place).
 
     Args:
@@ -280,13 +326,17 @@ class _Bottleneck(tv_resnet.Bottleneck):
         return self.relu(out + identity)
 
 
-def resnet50(*, se: bool = False, reduction: int = 16, stride_in_1x1: bool = False,
-             num_classes: int = 1000) -> tv_resnet.ResNet:
-    """ImageNet ResNet-50, or SE-ResNet-50 with ``se=True`` (random weights).
+def resnet50(
+    *, se: str | None = None, reduction: int = 16, stride_in_1x1: bool = False, num_classes: int = 1000
+) -> tv_resnet.ResNet:
+    """ImageNet ResNet-50, or SE-ResNet-50 with ``se="standard"`` (random weights).
 
     Args:
-        se: put an :class:`~se_tutorial.SEBlock` after the last BN of every bottleneck,
-            before the sum with the identity (as in the paper and timm's ``seresnet50``).
+        se: where SE sits, as in :func:`small_resnet`: ``None`` (no SE) or ``"standard"``,
+            an :class:`~se_tutorial.SEBlock` after the last BN of every bottleneck, before
+            the sum with the identity (as in the paper and timm's ``seresnet50``). The other
+            positions are not built for ResNet-50. (``True``/``False`` still mean
+            ``"standard"``/``None``, with a DeprecationWarning.)
         reduction: SE's r (16 in the paper).
         stride_in_1x1: ``False``: torchvision's layout (stride in the 3×3 convolution);
             ``True``: the original layout the paper measured (stride in the first 1×1).
@@ -296,10 +346,24 @@ def resnet50(*, se: bool = False, reduction: int = 16, stride_in_1x1: bool = Fal
         Parameters: 25,557,032 without SE; 28,088,024 with SE at r = 16.
         SE modules are named like ``layer4.2.se``.
     """
-    se, stride_in_1x1 = check_bool("se", se), check_bool("stride_in_1x1", stride_in_1x1)
+    if isinstance(se, (bool, np.bool_)):
+        warnings.warn(
+            f"resnet50(se={bool(se)!r}) is deprecated; use se={'standard' if se else None!r}, "
+            "the position names of small_resnet.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        se = "standard" if se else None
+    if se not in (None, "standard"):
+        raise ValueError(
+            f"resnet50 builds se=None or se='standard' (SE after the last BN of every bottleneck); "
+            f"got se={se!r}. The positions 'pre', 'post' and 'identity' exist for small_resnet."
+        )
+    stride_in_1x1 = check_bool("stride_in_1x1", stride_in_1x1)
     num_classes = check_positive_int("num_classes", num_classes)
-    if se:
+    if se is not None:
         reduction = check_positive_int("reduction", reduction)
-    block = type("Bottleneck", (_Bottleneck,), {"reduction": reduction if se else None,
-                                                "stride_in_1x1": stride_in_1x1})
+    block = type(
+        "Bottleneck", (_Bottleneck,), {"reduction": None if se is None else reduction, "stride_in_1x1": stride_in_1x1}
+    )
     return tv_resnet.ResNet(block, [3, 4, 6, 3], num_classes=num_classes)

@@ -1,7 +1,8 @@
 """Scale: multiply every channel by its weight (paper, Eq. 4).
 
-    x̃_c = s_c · u_c
+x̃_c = s_c · u_c
 """
+
 from __future__ import annotations
 
 import torch
@@ -32,6 +33,8 @@ def scale(x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
             f"{shape_str(x)}; got {got}."
         )
     if s.dtype != x.dtype and not autocast_on(x.device.type):
-        raise ValueError(f"scale expects weights s of x's dtype ({x.dtype}); got {s.dtype}. "
-                         f"Convert them with {conversion('s', x.dtype)}.")
+        raise ValueError(
+            f"scale expects weights s of x's dtype ({x.dtype}); got {s.dtype}. "
+            f"Convert them with {conversion('s', x.dtype)}."
+        )
     return x * s[:, :, None, None]

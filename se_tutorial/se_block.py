@@ -1,9 +1,10 @@
 """The Squeeze-and-Excitation block: squeeze, excitation, scale.
 
-    z = squeeze(u)                  (N, C, H, W) → (N, C)
-    s = σ(W2 · δ(W1 · z))           (N, C) → (N, C)
-    x̃ = s · u  (per channel)        (N, C, H, W) → (N, C, H, W)
+z = squeeze(u)                  (N, C, H, W) → (N, C)
+s = σ(W2 · δ(W1 · z))           (N, C) → (N, C)
+x̃ = s · u  (per channel)        (N, C, H, W) → (N, C, H, W)
 """
+
 from __future__ import annotations
 
 import sys
@@ -117,7 +118,7 @@ class SEBlock(nn.Module):
         return self.excitation.fc1.bias is not None
 
     @classmethod
-    def from_torchvision(cls, m: nn.Module) -> "SEBlock":
+    def from_torchvision(cls, m: nn.Module) -> SEBlock:
         """Copy a ``torchvision.ops.SqueezeExcitation`` into an equal ``SEBlock``.
 
         The 1×1 convolutions ``fc1`` (weight (C/r, C, 1, 1)) and ``fc2`` become
@@ -150,14 +151,16 @@ class SEBlock(nn.Module):
         return m.to(ex.fc1.weight.device, ex.fc1.weight.dtype)
 
     @classmethod
-    def from_timm(cls, m: nn.Module) -> "SEBlock":
+    def from_timm(cls, m: nn.Module) -> SEBlock:
         """Copy a timm ``SEModule`` (``timm.layers.SEModule``) into an equal ``SEBlock``."""
         from timm.layers import SEModule
 
         if not isinstance(m, SEModule):
             raise ValueError(f"from_timm expects a timm.layers.SEModule; got {type(m).__name__}.")
         if getattr(m, "add_maxpool", False):
-            raise ValueError("this SEModule mixes average and max pooling (add_maxpool=True); SEBlock uses one of them.")
+            raise ValueError(
+                "this SEModule mixes average and max pooling (add_maxpool=True); SEBlock uses one of them."
+            )
         if not isinstance(m.bn, nn.Identity):
             raise ValueError("this SEModule has a norm layer between fc1 and fc2; SEBlock has none.")
         _check_relu(m.act, "this SEModule")

@@ -1,8 +1,9 @@
 """Squeeze: one number per channel, the channel's global context (paper, Eq. 2).
 
-    z_c = 1/(H·W) · Σ_i Σ_j u_c(i, j)          ("avg", the paper's choice)
-    z_c = max_{i,j} u_c(i, j)                  ("max", the paper's Table 11 ablation)
+z_c = 1/(H·W) · Σ_i Σ_j u_c(i, j)          ("avg", the paper's choice)
+z_c = max_{i,j} u_c(i, j)                  ("max", the paper's Table 11 ablation)
 """
+
 from __future__ import annotations
 
 import torch

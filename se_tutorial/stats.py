@@ -16,7 +16,7 @@ statistic here works on those per-seed differences:
     seeds_needed(effect, sd)            → smallest number of seeds that finds ``effect`` with that power
 
 A verdict sets the mean paired difference against the uncertainty of that mean (its
-interval), never against the spread of single runs: the spread of single runs ignores the
+interval), never against the standard deviation of single runs: that ignores the
 pairing, which is what makes paired seeds worth having.
 
 Worked example: test accuracy (%) of a plain network and its SE version at five seeds.
@@ -33,19 +33,20 @@ Worked example: test accuracy (%) of a plain network and its SE version at five 
 >>> stats.verdict(iv)
 'clear'
 
-The single runs spread by about 0.3 points (plain) and 0.4 (SE), yet every seed favours
-SE: the pairing removes the luck the two share (setting 0.58 against the single-run spread
+The single runs vary by about 0.3 points (plain) and 0.4 (SE), yet every seed favours
+SE: the pairing removes the luck the two share (setting 0.58 against the single-run standard deviation
 instead would call it merely "suggestive"). The sign-flip test needs no normality,
 but with 5 seeds its smallest possible p is 2/2⁵:
 
 >>> stats.sign_flip_test(d)
 0.0625
 
-How small a true difference could 5 seeds with this spread of differences find (80% power)?
+How small a true difference could 5 seeds with this standard deviation of differences find (80% power)?
 
 >>> round(stats.detectable_effect(iv.sd, n=5), 2)
 0.36
 """
+
 from __future__ import annotations
 
 import math
@@ -55,9 +56,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["VERDICTS", "MAX_EXACT_SIGN_FLIP", "MAX_SEEDS", "Interval", "HolmResult", "Comparison", "paired_differences",
-           "t_interval", "t_test", "sign_flip_test", "holm", "holm_intervals", "verdict", "paired_power",
-           "detectable_effect", "seeds_needed"]
+__all__ = [
+    "VERDICTS",
+    "MAX_EXACT_SIGN_FLIP",
+    "MAX_SEEDS",
+    "Interval",
+    "HolmResult",
+    "Comparison",
+    "paired_differences",
+    "t_interval",
+    "t_test",
+    "sign_flip_test",
+    "holm",
+    "holm_intervals",
+    "verdict",
+    "paired_power",
+    "detectable_effect",
+    "seeds_needed",
+]
 
 #: The verdict words, each with its one-line meaning.
 VERDICTS = {
@@ -84,8 +100,7 @@ def _values(name: str, values) -> np.ndarray:
     if hasattr(values, "__array__"):  # NumPy arrays, CPU tensors
         arr = np.asarray(values)
         if arr.ndim != 1 or arr.dtype.kind not in "iuf":
-            raise ValueError(f"{name} must be 1-D and of a real number type; got shape {arr.shape}, "
-                             f"dtype {arr.dtype}.")
+            raise ValueError(f"{name} must be 1-D and of a real number type; got shape {arr.shape}, dtype {arr.dtype}.")
     else:
         try:
             values = list(values)
@@ -104,8 +119,10 @@ def _values(name: str, values) -> np.ndarray:
 def _differences(differences, minimum: int = 2) -> np.ndarray:
     d = _values("differences", differences)
     if len(d) < minimum:
-        raise ValueError(f"need at least {minimum} paired differences (one per seed) to measure their spread; "
-                         f"got {len(d)}.")
+        raise ValueError(
+            f"need at least {minimum} paired differences (one per seed) to measure their standard "
+            f"deviation; got {len(d)}."
+        )
     return d
 
 
@@ -145,13 +162,16 @@ def paired_differences(a, b) -> list[float] | dict:
         A list of floats for sequences; for dicts, a dict seed → difference in ``a``'s order.
     """
     if isinstance(a, Mapping) != isinstance(b, Mapping):
-        raise ValueError("a and b must both be dicts seed → value or both be sequences; got "
-                         f"{type(a).__name__} and {type(b).__name__}.")
+        raise ValueError(
+            "a and b must both be dicts seed → value or both be sequences; got "
+            f"{type(a).__name__} and {type(b).__name__}."
+        )
     if isinstance(a, Mapping):
         only_a, only_b = [s for s in a if s not in b], [s for s in b if s not in a]
         if only_a or only_b:
-            raise ValueError(f"a and b must have the same seeds to be paired; seeds only in a: {only_a}, "
-                             f"only in b: {only_b}.")
+            raise ValueError(
+                f"a and b must have the same seeds to be paired; seeds only in a: {only_a}, only in b: {only_b}."
+            )
         seeds = list(a)
         va, vb = _values("a", [a[s] for s in seeds]), _values("b", [b[s] for s in seeds])
     else:
@@ -187,8 +207,7 @@ class Interval:
         return self.low > 0 or self.high < 0
 
     def __str__(self) -> str:
-        return (f"{self.mean:+.2f} [{self.low:+.2f}, {self.high:+.2f}] "
-                f"({100 * self.confidence:.4g}% CI, n={self.n})")
+        return f"{self.mean:+.2f} [{self.low:+.2f}, {self.high:+.2f}] ({100 * self.confidence:.4g}% CI, n={self.n})"
 
 
 def _mean_sd(d: np.ndarray) -> tuple[float, float]:
@@ -260,10 +279,12 @@ def sign_flip_test(differences) -> float:
     d = _differences(differences)
     n = len(d)
     if n > MAX_EXACT_SIGN_FLIP:
-        raise ValueError(f"the exact sign-flip test enumerates 2**n sign patterns; n = {n} is more than "
-                         f"{MAX_EXACT_SIGN_FLIP}. Use a Monte Carlo sign-flip test instead, e.g. "
-                         "scipy.stats.permutation_test((d,), np.mean, permutation_type='samples', "
-                         "n_resamples=100_000, rng=0).")
+        raise ValueError(
+            f"the exact sign-flip test enumerates 2**n sign patterns; n = {n} is more than "
+            f"{MAX_EXACT_SIGN_FLIP}. Use a Monte Carlo sign-flip test instead, e.g. "
+            "scipy.stats.permutation_test((d,), np.mean, permutation_type='samples', "
+            "n_resamples=100_000, rng=0)."
+        )
     sums = np.zeros(1)
     for x in d:  # the sums of all 2**n sign patterns, built one difference at a time
         sums = np.concatenate([sums + x, sums - x])
@@ -371,8 +392,9 @@ def holm_intervals(named_differences: Mapping, alpha: float = 0.05) -> dict[str,
     """
     alpha = _probability("alpha", alpha)
     if not isinstance(named_differences, Mapping) or not named_differences:
-        raise ValueError("named_differences must be a non-empty dict name → per-seed differences; "
-                         f"got {named_differences!r}.")
+        raise ValueError(
+            f"named_differences must be a non-empty dict name → per-seed differences; got {named_differences!r}."
+        )
     d = {name: _differences(v) for name, v in named_differences.items()}
     by_t = holm({name: t_test(v) for name, v in d.items()}, alpha)
     by_sign = holm({name: sign_flip_test(v) for name, v in d.items()}, alpha)
@@ -380,8 +402,15 @@ def holm_intervals(named_differences: Mapping, alpha: float = 0.05) -> dict[str,
     clear, result = True, {}
     for name in sorted(d, key=lambda name: by_t[name].rank):
         clear = clear and intervals[name].excludes_zero
-        result[name] = Comparison(intervals[name], by_t[name].rank, by_t[name].p, by_t[name].p_adjusted,
-                                  by_sign[name].p, by_sign[name].p_adjusted, "clear" if clear else "unclear")
+        result[name] = Comparison(
+            intervals[name],
+            by_t[name].rank,
+            by_t[name].p,
+            by_t[name].p_adjusted,
+            by_sign[name].p,
+            by_sign[name].p_adjusted,
+            "clear" if clear else "unclear",
+        )
     return {name: result[name] for name in d}
 
 
@@ -454,17 +483,23 @@ def seeds_needed(effect: float, sd: float, alpha: float = 0.05, power: float = 0
         alpha, power: as for :func:`detectable_effect`.
     """
     sd, alpha, power = _positive("sd", sd), _probability("alpha", alpha), _probability("power", power)
-    if isinstance(effect, (bool, np.bool_)) or not isinstance(effect, numbers.Real) or not effect or \
-            not math.isfinite(effect):
+    if (
+        isinstance(effect, (bool, np.bool_))
+        or not isinstance(effect, numbers.Real)
+        or not effect
+        or not math.isfinite(effect)
+    ):
         raise ValueError(f"effect must be a finite number ≠ 0; got {effect!r}.")
     if power <= alpha:
         raise ValueError(f"power must exceed alpha ({alpha}): a test has power alpha at effect 0; got {power}.")
-    ok = lambda n: paired_power(effect, sd, n, alpha) >= power
+
+    def ok(n: int) -> bool:
+        return paired_power(effect, sd, n, alpha) >= power
+
     low, high = 1, 2  # power grows with n: double until enough, then bisect (ok(low) is False or low = 1)
     while not ok(high):
         if high >= MAX_SEEDS:
-            raise ValueError(f"effect {effect!r} is too small against sd {sd!r}: "
-                             f"more than {MAX_SEEDS:,} seeds needed.")
+            raise ValueError(f"effect {effect!r} is too small against sd {sd!r}: more than {MAX_SEEDS:,} seeds needed.")
         low, high = high, 2 * high
     while high - low > 1:
         mid = (low + high) // 2

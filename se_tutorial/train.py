@@ -7,6 +7,7 @@ replacing a checkpoint that the manifest beside it lists needs ``--force``):
 
     python -m se_tutorial.train --se standard --seed 0 --epochs 15 --out data/checkpoints/se.pt
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,42 +16,17 @@ import platform
 import shlex
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images and labels of a dataset as two tensors.
-
-    Accepts a torchvision MNIST-style dataset (``.data`` uint8 (N, H, W),
-    ``.targets``), a ``torch.utils.data.Subset`` of one, a ``TensorDataset``, or a
-    pair ``(x, y)``.
-
-    Returns:
-        x: float32 (N, 1, H, W) in [0, 1] (or the TensorDataset's own images), y: int64 (N,).
-    """
-    from torch.utils.data import Subset, TensorDataset
-
-    if isinstance(dataset, (tuple, list)) and len(dataset) == 2:
-        return dataset[0], dataset[1].long()
-    if isinstance(dataset, TensorDataset):
-        return dataset.tensors[0], dataset.tensors[1].long()
-    if isinstance(dataset, Subset):
-        x, y = dataset_tensors(dataset.dataset)
-        idx = torch.as_tensor(dataset.indices)
-        return x[idx], y[idx]
-    if hasattr(dataset, "data") and hasattr(dataset, "targets"):
-        x = torch.as_tensor(dataset.data)
-        if x.dim() == 3:
-            x = x[:, None]
-        return x.float().div(255.0), torch.as_tensor(dataset.targets).long()
-    raise ValueError(
-        f"expected a dataset with .data and .targets (torchvision MNIST-style), a Subset or TensorDataset of one, "
-        f"or a pair (x, y); got {type(dataset).__name__}."
-    )
+from ._modes import evaluating
+from .data import dataset_tensors as _dataset_tensors
+from .env import cpu_name as _cpu_name
+from .env import load_average as _load_average
 
 
 def augment(x: torch.Tensor, generator: torch.Generator, pad: int = 2) -> torch.Tensor:
@@ -71,23 +47,58 @@ def augment(x: torch.Tensor, generator: torch.Generator, pad: int = 2) -> torch.
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, dataset, batch_size: int = 1000) -> dict:
-    """Loss and accuracy (percent) of ``model`` on a dataset (see :func:`dataset_tensors`)."""
-    x, y = dataset_tensors(dataset)
-    was_training = model.training
-    model.eval()
+def loss_and_accuracy(model: nn.Module, dataset, batch_size: int = 1000) -> dict:
+    """``{"loss": mean cross-entropy, "accuracy": percent correct}`` of ``model`` on a dataset.
+
+    The dataset is any form :func:`se_tutorial.data.dataset_tensors` accepts (images
+    (N, C, H, W) in [0, 1], labels (N,)). The model runs in eval mode; its modes are restored.
+    """
+    x, y = _dataset_tensors(dataset)
     loss, correct = 0.0, 0
-    for i in range(0, len(x), batch_size):
-        logits = model(x[i:i + batch_size])
-        loss += F.cross_entropy(logits, y[i:i + batch_size], reduction="sum").item()
-        correct += (logits.argmax(1) == y[i:i + batch_size]).sum().item()
-    model.train(was_training)
+    with evaluating(model):
+        for i in range(0, len(x), batch_size):
+            logits = model(x[i : i + batch_size])
+            loss += F.cross_entropy(logits, y[i : i + batch_size], reduction="sum").item()
+            correct += (logits.argmax(1) == y[i : i + batch_size]).sum().item()
     return {"loss": loss / len(x), "accuracy": 100.0 * correct / len(x)}
 
 
-def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: int = 128, lr: float = 0.1,
-        weight_decay: float = 5e-4, label_smoothing: float = 0.0, augment_data: bool = True, seed: int = 0,
-        progress: bool = True, channels_last: bool = True) -> list[dict]:
+def evaluate(model: nn.Module, dataset, batch_size: int = 1000) -> dict:
+    """Deprecated name of :func:`loss_and_accuracy`."""
+    warnings.warn(
+        "train.evaluate is deprecated; use train.loss_and_accuracy, which returns the same dict.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return loss_and_accuracy(model, dataset, batch_size)
+
+
+def __getattr__(name: str):
+    if name == "dataset_tensors":  # its old home; it lives in se_tutorial.data
+        warnings.warn(
+            "se_tutorial.train.dataset_tensors is deprecated; use se_tutorial.data.dataset_tensors.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _dataset_tensors
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def fit(
+    model: nn.Module,
+    train_set,
+    test_set=None,
+    *,
+    epochs: int,
+    batch_size: int = 128,
+    lr: float = 0.1,
+    weight_decay: float = 5e-4,
+    label_smoothing: float = 0.0,
+    augment_data: bool = True,
+    seed: int = 0,
+    progress: bool = True,
+    channels_last: bool = True,
+) -> list[dict]:
     """Train ``model`` with SGD (Nesterov momentum) and a one-cycle learning rate.
 
     The one-cycle schedule (``torch.optim.lr_scheduler.OneCycleLR``) warms the learning rate up
@@ -98,7 +109,7 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
 
     Args:
         model: a classifier, images (N, C, H, W) in [0, 1] → logits (N, K).
-        train_set, test_set: datasets (see :func:`dataset_tensors`); ``test_set`` may be None.
+        train_set, test_set: datasets (see :func:`se_tutorial.data.dataset_tensors`); ``test_set`` may be None.
         epochs: passes over the training set.
         batch_size, lr, weight_decay, label_smoothing: the usual; ``lr`` is the peak.
         augment_data: random 2-pixel shifts and horizontal flips.
@@ -119,7 +130,7 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
 
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1; got {epochs}.")
-    x, y = dataset_tensors(train_set)
+    x, y = _dataset_tensors(train_set)
     if len(x) == 0:
         raise ValueError("the training set is empty.")
     generator = torch.Generator().manual_seed(seed)
@@ -127,12 +138,17 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
     decay, no_decay = [], []
     for p in model.parameters():
         (no_decay if p.dim() <= 1 else decay).append(p)
-    optimizer = torch.optim.SGD([{"params": decay, "weight_decay": weight_decay},
-                                 {"params": no_decay, "weight_decay": 0.0}], lr=lr, momentum=0.9, nesterov=True)
+    optimizer = torch.optim.SGD(
+        [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=lr,
+        momentum=0.9,
+        nesterov=True,
+    )
     total_steps = epochs * steps_per_epoch
     if total_steps >= 4:  # warm up for a quarter of the steps (at least 2), then anneal
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps,
-                                                       pct_start=max(0.25, 2 / total_steps))
+        schedule = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=lr, total_steps=total_steps, pct_start=max(0.25, 2 / total_steps)
+        )
     else:  # too few steps for a schedule: a constant learning rate
         schedule = torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0)
     history = []
@@ -145,7 +161,7 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
         total_loss, correct = 0.0, 0
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch}/{epochs}", disable=not progress, leave=True)
         for step in bar:
-            idx = order[step * batch_size:(step + 1) * batch_size]
+            idx = order[step * batch_size : (step + 1) * batch_size]
             xb, yb = x[idx], y[idx]
             if augment_data:
                 xb = augment(xb, generator)
@@ -160,10 +176,15 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
             correct += (logits.argmax(1) == yb).sum().item()
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{loss.item():.3f}")
-        row = {"epoch": epoch, "train_loss": total_loss / len(x), "train_accuracy": 100.0 * correct / len(x),
-               "test_loss": None, "test_accuracy": None}
+        row = {
+            "epoch": epoch,
+            "train_loss": total_loss / len(x),
+            "train_accuracy": 100.0 * correct / len(x),
+            "test_loss": None,
+            "test_accuracy": None,
+        }
         if test_set is not None:
-            metrics = evaluate(model, test_set)
+            metrics = loss_and_accuracy(model, test_set)
             row.update(test_loss=metrics["loss"], test_accuracy=metrics["accuracy"])
             bar.set_postfix(test_accuracy=f"{metrics['accuracy']:.2f}%")
         row["seconds"] = time.perf_counter() - start
@@ -174,37 +195,18 @@ def fit(model: nn.Module, train_set, test_set=None, *, epochs: int, batch_size: 
     return history
 
 
-def cpu_name() -> str:
-    """The processor's model name (from /proc/cpuinfo where there is one)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
-
-
 def _machine() -> str:
     import os
 
-    return f"{cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, {platform.system()}"
-
-
-def load_average() -> list[float] | None:
-    """The 1-, 5- and 15-minute load averages: how busy the machine was (None where the system does not say)."""
-    import os
-
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except (AttributeError, OSError):
-        return None
+    return f"{_cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, {platform.system()}"
 
 
 def main(argv=None) -> int:
     """``python -m se_tutorial.train``: train a small ResNet on Fashion-MNIST and save it."""
     from . import __version__
+    from .checkpoints import CheckpointError, atomic_path, read_manifest, save_checkpoint
     from .data import fashion_mnist
     from .models import SE_VARIANTS, small_resnet
-    from .checkpoints import CheckpointError, atomic_path, read_manifest, save_checkpoint
 
     ap = argparse.ArgumentParser(prog="python -m se_tutorial.train", description=main.__doc__)
     ap.add_argument("--model", default="small_resnet", choices=["small_resnet"])
@@ -215,8 +217,12 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--label-smoothing", type=float, default=0.0,
-                    help="spread this much of each target's probability over all classes (0 = none)")
+    ap.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=0.0,
+        help="spread this much of each target's probability over all classes (0 = none)",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--subset", type=int, default=None, help="train on the first N training images only")
     ap.add_argument("--out", required=True, help="checkpoint path (.pt); metrics go beside it as .json")
@@ -233,23 +239,37 @@ def main(argv=None) -> int:
     listed = [n for n, e in entries.items() if e["file"] == out.name or n == args.name]
     if listed and not args.force:
         what = ", ".join(f"{n!r} (file {entries[n]['file']})" for n in listed)
-        ap.error(f"{manifest_path} lists {what}: this run would overwrite it. Add --force to replace it, "
-                 f"or choose another --out{' and --name' if args.name else ''}.")
+        ap.error(
+            f"{manifest_path} lists {what}: this run would overwrite it. Add --force to replace it, "
+            f"or choose another --out{' and --name' if args.name else ''}."
+        )
 
-    config = {"widths": tuple(int(w) for w in args.widths.split(",")),
-              "blocks": tuple(int(b) for b in args.blocks.split(",")),
-              "se": None if args.se == "none" else args.se, "reduction": args.reduction}
+    config = {
+        "widths": tuple(int(w) for w in args.widths.split(",")),
+        "blocks": tuple(int(b) for b in args.blocks.split(",")),
+        "se": None if args.se == "none" else args.se,
+        "reduction": args.reduction,
+    }
     torch.manual_seed(args.seed)
     model = small_resnet(**config)
     train_set, test_set = fashion_mnist(train=True), fashion_mnist(train=False)
     if args.subset:
         train_set = torch.utils.data.Subset(train_set, range(args.subset))
-    load_before = load_average()
+    load_before = _load_average()
     start = time.perf_counter()
     # The test set is used once, at the end: its accuracy is not watched during training.
-    history = fit(model, train_set, None, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                  label_smoothing=args.label_smoothing, seed=args.seed, progress=not args.no_progress)
-    final = evaluate(model, test_set)
+    history = fit(
+        model,
+        train_set,
+        None,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        label_smoothing=args.label_smoothing,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    final = loss_and_accuracy(model, test_set)
     history[-1].update(test_loss=final["loss"], test_accuracy=final["accuracy"])
     seconds = time.perf_counter() - start
     digest = save_checkpoint(model, config, out)
@@ -269,9 +289,13 @@ def main(argv=None) -> int:
         "label_smoothing": args.label_smoothing,
         "training_seconds": round(seconds, 1),
         "machine": _machine(),
-        "load_average": {"before": load_before, "after": load_average()},
-        "versions": {"python": platform.python_version(), "torch": torch.__version__,
-                     "torchvision": torchvision.__version__, "se_tutorial": __version__},
+        "load_average": {"before": load_before, "after": _load_average()},
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "torchvision": torchvision.__version__,
+            "se_tutorial": __version__,
+        },
     }
     with atomic_path(out.with_suffix(".json")) as tmp:
         tmp.write_text(json.dumps({**record, "history": history}, indent=2) + "\n")
@@ -280,8 +304,10 @@ def main(argv=None) -> int:
         entries[args.name] = record
         with atomic_path(manifest_path) as tmp:
             tmp.write_text(json.dumps(entries, indent=2) + "\n")
-    print(f"saved {out} (sha256 {digest[:12]}…): test accuracy {record['test_accuracy']:.2f}% "
-          f"after {args.epochs} epochs, {seconds:.0f} s")
+    print(
+        f"saved {out} (sha256 {digest[:12]}…): test accuracy {record['test_accuracy']:.2f}% "
+        f"after {args.epochs} epochs, {seconds:.0f} s"
+    )
     return 0
 
 

@@ -1,5 +1,7 @@
 """The attention modules beyond SE: shapes, parameter counts, ECA's kernel rule, hand-computed examples, errors."""
+
 import math
+import re
 
 import pytest
 import torch
@@ -60,19 +62,19 @@ def test_parameter_counts_equal_the_documented_formulas(channels, r):
         "coord": 3 * c * m + 3 * m + 2 * c,
     }
     for name, count in expected.items():
-        assert params(A.make(name, c, reduction=r)) == count == A.params(name, c, reduction=r), name
-    assert params(A.ECA(c)) == A.eca_kernel_size(c) == A.params("eca", c)
+        assert params(A.make(name, c, reduction=r)) == count == A.formula_params(name, c, reduction=r), name
+    assert params(A.ECA(c)) == A.eca_kernel_size(c) == A.formula_params("eca", c)
     assert params(A.SpatialAttention(3)) == 2 * 9 + 1 == A.spatial_params(3)
     assert params(A.ECA(c, kernel_size=9)) == 9 == A.eca_params(c, 9)
 
 
 def test_parameter_counts_for_c_256_by_hand():
-    assert A.params("se", 256) == 8_464        # 2·256·16 + 16 + 256
-    assert A.params("cbam", 256) == 8_563      # + 2·49 + 1
-    assert A.params("eca", 256) == 5           # k = 5, no bias
-    assert A.params("scse", 256, reduction=2) == 66_177  # 2·256·128 + 128 + 256 + 257
-    assert A.params("coord", 256) == 6_680     # 3·256·8 + 3·8 + 2·256
-    assert A.params("spatial", 256) == 99
+    assert A.formula_params("se", 256) == 8_464  # 2·256·16 + 16 + 256
+    assert A.formula_params("cbam", 256) == 8_563  # + 2·49 + 1
+    assert A.formula_params("eca", 256) == 5  # k = 5, no bias
+    assert A.formula_params("scse", 256, reduction=2) == 66_177  # 2·256·128 + 128 + 256 + 257
+    assert A.formula_params("coord", 256) == 6_680  # 3·256·8 + 3·8 + 2·256
+    assert A.formula_params("spatial", 256) == 99
 
 
 # --------------------------------------------------------------------------- ECA's kernel size
@@ -80,20 +82,20 @@ def test_parameter_counts_for_c_256_by_hand():
 
 #: k by hand: (log2(C) + 1) / 2, then the nearest odd number; exact ties (C = 8, 128, 2048, ...) go up.
 ECA_K_BY_HAND = {
-    1: 1,     # 0.5
-    2: 1,     # 1.0
-    4: 1,     # 1.5
-    7: 1,     # 1.90
-    8: 3,     # 2.0, tie 1|3
-    16: 3,    # 2.5
-    24: 3,    # 2.79
-    32: 3,    # 3.0
-    64: 3,    # 3.5
-    100: 3,   # 3.82
-    128: 5,   # 4.0, tie 3|5
-    200: 5,   # 4.32
-    256: 5,   # 4.5
-    512: 5,   # 5.0
+    1: 1,  # 0.5
+    2: 1,  # 1.0
+    4: 1,  # 1.5
+    7: 1,  # 1.90
+    8: 3,  # 2.0, tie 1|3
+    16: 3,  # 2.5
+    24: 3,  # 2.79
+    32: 3,  # 3.0
+    64: 3,  # 3.5
+    100: 3,  # 3.82
+    128: 5,  # 4.0, tie 3|5
+    200: 5,  # 4.32
+    256: 5,  # 4.5
+    512: 5,  # 5.0
     1000: 5,  # 5.48
     1024: 5,  # 5.5
     2048: 7,  # 6.0, tie 5|7
@@ -135,7 +137,7 @@ def test_spatial_attention_by_hand():
     assert torch.equal(sa(X), 0.5 * X)  # zero initialisation: 0.5 everywhere
     w = torch.zeros(1, 2, 3, 3)
     w[0, 0, 1, 1], w[0, 1, 1, 1] = 0.5, -1.0  # centre taps: 0.5·mean − max
-    w[0, 0, 1, 2] = 1.0                         # plus the mean of the right-hand neighbour
+    w[0, 0, 1, 2] = 1.0  # plus the mean of the right-hand neighbour
     _set(sa.conv.weight, w)
     _set(sa.conv.bias, [0.25])
     a = [sig(0.5 * 2 - 3 + 1 * 1 + 0.25), sig(0.5 * 1 - 3 + 0 + 0.25)]  # the right edge sees zero padding
@@ -156,7 +158,7 @@ def test_cbam_by_hand():
     xc = torch.tensor([[[[1 * s[0], 3 * s[0]]], [[3 * s[1], -1 * s[1]]]]])
     torch.testing.assert_close(cbam.channel(X), xc)
     torch.testing.assert_close(cbam(X), 0.5 * xc)  # the spatial gate starts at 0.5
-    _set(cbam.spatial.conv.bias, [math.log(3)])     # σ(ln 3) = 3/4 everywhere
+    _set(cbam.spatial.conv.bias, [math.log(3)])  # σ(ln 3) = 3/4 everywhere
     torch.testing.assert_close(cbam(X), 0.75 * xc)
 
 
@@ -166,7 +168,7 @@ def test_eca_by_hand():
     z = [1.0, 2.0, 3.0, 4.0]
     x = torch.tensor([[[[zc + 1], [zc - 1]] for zc in z]])  # (1, 4, 2, 1): channel c averages to z_c
     logits = [0 + 1 - 2, 0.5 + 2 - 3, 1 + 3 - 4, 1.5 + 4 - 0]
-    expected = torch.tensor([[[[(zc + 1) * sig(l)], [(zc - 1) * sig(l)]] for zc, l in zip(z, logits)]])
+    expected = torch.tensor([[[[(zc + 1) * sig(logit)], [(zc - 1) * sig(logit)]] for zc, logit in zip(z, logits)]])
     torch.testing.assert_close(eca(x), expected)
     assert eca.conv.bias is None
 
@@ -180,12 +182,14 @@ def test_scse_by_hand(combine):
     _set(scse.cse.excitation.fc2.bias, [0.0, 0.0])
     _set(scse.sse.conv.weight, [1.0, -1.0])
     _set(scse.sse.conv.bias, [0.0])
-    s = [sig(1.0), sig(-1.0)]           # z = [2, 1] → fc1: 1 → fc2: [1, -1]
-    a = [sig(1 - 3), sig(3 - (-1))]     # position j: x0 - x1
+    s = [sig(1.0), sig(-1.0)]  # z = [2, 1] → fc1: 1 → fc2: [1, -1]
+    a = [sig(1 - 3), sig(3 - (-1))]  # position j: x0 - x1
     x = [[1.0, 3.0], [3.0, -1.0]]
     c = [[x[k][j] * s[k] for j in range(2)] for k in range(2)]
     p = [[x[k][j] * a[j] for j in range(2)] for k in range(2)]
-    combined = [[(max if combine == "max" else lambda u, v: u + v)(c[k][j], p[k][j]) for j in range(2)] for k in range(2)]
+    combined = [
+        [(max if combine == "max" else lambda u, v: u + v)(c[k][j], p[k][j]) for j in range(2)] for k in range(2)
+    ]
     torch.testing.assert_close(scse(X), torch.tensor(combined).reshape(1, 2, 1, 2))
 
 
@@ -199,8 +203,8 @@ def test_coordinate_attention_by_hand():
     _set(ca.conv_w.weight, [2.0, 0.0])
     _set(ca.conv_w.bias, [0.0, 1.0])
     x = [[[1.0, 2.0], [3.0, 4.0]], [[0.0, 0.0], [2.0, -2.0]]]
-    row_mean = [[sum(r) / 2 for r in ch] for ch in x]                                  # [[1.5, 3.5], [0, 0]]
-    col_mean = [[(ch[0][j] + ch[1][j]) / 2 for j in range(2)] for ch in x]            # [[2, 3], [1, -1]]
+    row_mean = [[sum(r) / 2 for r in ch] for ch in x]  # [[1.5, 3.5], [0, 0]]
+    col_mean = [[(ch[0][j] + ch[1][j]) / 2 for j in range(2)] for ch in x]  # [[2, 3], [1, -1]]
     hswish = lambda v: v * min(max(v + 3, 0), 6) / 6  # noqa: E731
     f = lambda v: hswish(v / math.sqrt(1 + 1e-5))  # noqa: E731
     f_h = [f(row_mean[0][i] + row_mean[1][i]) for i in range(2)]
@@ -245,3 +249,23 @@ def test_bad_settings_are_refused_clearly():
         A.SCSE(16, combine="mean")
     with pytest.raises(ValueError, match="unknown attention 'bam'"):
         A.make("bam", 16)
+
+
+@pytest.mark.parametrize("name", ["bam", "SE", "", None, ["se"]], ids=repr)
+def test_one_registry_refuses_unknown_names_in_make_and_formula_params(name):
+    known = "expected one of 'se', 'spatial', 'cbam', 'eca', 'scse', 'coord'"
+    with pytest.raises(ValueError, match=f"^unknown attention {re.escape(repr(name))}; {known}\\.$"):
+        A.make(name, 16)
+    with pytest.raises(ValueError, match=f"^unknown attention {re.escape(repr(name))}; {known}\\.$"):
+        A.formula_params(name, 16)
+
+
+def test_make_and_formula_params_know_the_same_modules():
+    assert A.ATTENTIONS == ("se", "spatial", "cbam", "eca", "scse", "coord")
+    for name in A.ATTENTIONS:  # every name builds, and its count is the built module's
+        assert params(A.make(name, 32, reduction=8)) == A.formula_params(name, 32, reduction=8), name
+
+
+def test_the_old_name_params_warns_and_still_counts():
+    with pytest.warns(DeprecationWarning, match="use se_tutorial.attention.formula_params"):
+        assert A.params("cbam", 256) == A.formula_params("cbam", 256)

@@ -27,8 +27,10 @@ def _own_recomputation(module, x):
 def _check_model(model, x, expected_type, expected_count):
     model.eval()
     inputs = {}
-    handles = [m.register_forward_pre_hook(lambda mod, args, name=name: inputs.__setitem__(name, args[0].detach()))
-               for name, m in se.se_modules(model).items()]
+    handles = [
+        m.register_forward_pre_hook(lambda mod, args, name=name: inputs.__setitem__(name, args[0].detach()))
+        for name, m in se.se_modules(model).items()
+    ]
     with torch.no_grad(), se.capture(model) as rec:
         model(x)
     for h in handles:
@@ -61,7 +63,7 @@ def test_package_variants(variant):
 
 def test_package_resnet50():
     torch.manual_seed(0)
-    _check_model(se.models.resnet50(se=True), torch.randn(1, 3, 64, 64), se.SEBlock, 16)
+    _check_model(se.models.resnet50(se="standard"), torch.randn(1, 3, 64, 64), se.SEBlock, 16)
 
 
 @pytest.mark.parametrize("arch, count", [("mobilenet_v3_small", 9), ("efficientnet_b0", 16), ("regnet_y_400mf", 16)])
@@ -105,7 +107,10 @@ def test_hooks_are_removed_afterwards():
 
 
 def test_model_without_se():
-    with pytest.raises(ValueError, match=r"SmallResNet has no SE module that capture knows; looked for: .*SEBlock.*SqueezeExcitation.*SEModule"):
+    with pytest.raises(
+        ValueError,
+        match=r"SmallResNet has no SE module that capture knows; looked for: .*SEBlock.*SqueezeExcitation.*SEModule",
+    ):
         with se.capture(small_resnet()):
             pass
     with pytest.raises(ValueError, match="has no SE module"):
@@ -114,7 +119,7 @@ def test_model_without_se():
 
 
 class GatedPool(nn.Module):
-    """A home-made attention module: it takes part through capture_register."""
+    """A home-made attention module: it takes part through se_tutorial.recording.register."""
 
     def __init__(self, c):
         super().__init__()
@@ -131,20 +136,22 @@ def test_other_modules_take_part_by_registering():
     with pytest.raises(ValueError):
         with se.capture(model):
             pass
-    se.capture_register(GatedPool, squeeze="pool", squeeze_side="output", excitation="gate")
+    se.recording.register(GatedPool, squeeze="pool", squeeze_side="output", excitation="gate")
     try:
         x = torch.randn(2, 3, 8, 8)
         with se.capture(model) as rec:
             model(x)
         u = model[0](x)
         torch.testing.assert_close(rec.squeezes["1"], u.amax((2, 3)).detach())
-        torch.testing.assert_close(rec.excitations["1"], torch.sigmoid(model[1].mlp(u.amax((2, 3), keepdim=True))).flatten(1).detach())
+        torch.testing.assert_close(
+            rec.excitations["1"], torch.sigmoid(model[1].mlp(u.amax((2, 3), keepdim=True))).flatten(1).detach()
+        )
     finally:
-        from se_tutorial.capture import _REGISTRY
+        from se_tutorial.recording import _REGISTRY
 
         _REGISTRY.pop(GatedPool)
     with pytest.raises(ValueError, match="squeeze_side must be 'input' or 'output'"):
-        se.capture_register(GatedPool, squeeze="pool", excitation="gate", squeeze_side="left")
+        se.recording.register(GatedPool, squeeze="pool", excitation="gate", squeeze_side="left")
 
 
 # --------------------------------------------------------------------------- the modules beyond SE
@@ -154,15 +161,22 @@ def test_attention_modules_channel_weights_and_spatial_maps():
     from se_tutorial import attention as A
 
     torch.manual_seed(0)
-    expected = {"spatial": ([], ["attn"]), "cbam": (["attn.channel"], ["attn.spatial"]), "eca": (["attn"], []),
-                "scse": (["attn.cse"], ["attn.sse"]), "coord": ([], ["attn"])}
+    expected = {
+        "spatial": ([], ["attn"]),
+        "cbam": (["attn.channel"], ["attn.spatial"]),
+        "eca": (["attn"], []),
+        "scse": (["attn.cse"], ["attn.sse"]),
+        "coord": ([], ["attn"]),
+    }
     x = torch.rand(2, 1, 28, 28)
     for name, (channel, spatial) in expected.items():
         model = small_resnet(attention=name).eval()
         inputs = {}
         watched = {**se.se_modules(model), **se.spatial_modules(model)}
-        handles = [m.register_forward_pre_hook(lambda mod, args, n=n: inputs.__setitem__(n, args[0].detach()))
-                   for n, m in watched.items()]
+        handles = [
+            m.register_forward_pre_hook(lambda mod, args, n=n, inputs=inputs: inputs.__setitem__(n, args[0].detach()))
+            for n, m in watched.items()
+        ]
         with torch.no_grad(), se.capture(model) as rec:
             model(x)
         for h in handles:
@@ -204,4 +218,33 @@ def test_spatial_maps_accumulate_and_clear():
     rec.clear()
     assert rec.spatial_maps == {}
     with pytest.raises(ValueError, match="gate must be a sub-module name or a pair"):
-        se.capture_register_spatial(GatedPool, gate=("a", "b", "c"))
+        se.recording.register_spatial(GatedPool, gate=("a", "b", "c"))
+
+
+# --------------------------------------------------------------------------- where the recorder lives
+
+
+def test_the_recorder_module_is_not_shadowed_by_the_function():
+    import importlib
+
+    from se_tutorial import recording
+
+    assert callable(se.capture) and se.capture is recording.capture  # se.capture stays the function
+    assert se.recording is recording and se.recording.Recorder.__name__ == "Recorder"
+    assert se.recording.register and se.recording.register_spatial and se.recording.excitation_output
+    assert se.se_modules is recording.se_modules and se.spatial_modules is recording.spatial_modules
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("se_tutorial.capture")  # no module of the function's name to shadow
+
+
+@pytest.mark.parametrize(
+    "old, new", [("capture_register", "register"), ("capture_register_spatial", "register_spatial")]
+)
+def test_the_old_register_names_warn_and_still_work(old, new):
+    message = rf"se_tutorial\.{old} is deprecated; use se_tutorial\.recording\.{new}"
+    with pytest.warns(DeprecationWarning, match=message):
+        alias = getattr(se, old)
+    assert alias is getattr(se.recording, new)
+    with pytest.warns(DeprecationWarning):
+        alias = getattr(se, old)  # every use warns, not only the first
+    assert old not in se.__all__

@@ -1,4 +1,3 @@
-import json
 import shutil
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import se_tutorial as se
 from se_tutorial.checkpoints import CheckpointError, checkpoint_dir, load_checkpoint, manifest, save_checkpoint, sha256
 from se_tutorial.data import data_root, shipped_root
 from se_tutorial.models import small_resnet
-from se_tutorial.train import evaluate
+from se_tutorial.train import loss_and_accuracy
 
 SHIPPED = ("plain_small_resnet", "se_small_resnet")
 
@@ -19,15 +18,26 @@ def test_manifest_lists_both_checkpoints_with_everything():
     assert set(SHIPPED) <= set(entries)
     for name in SHIPPED:
         e = entries[name]
-        for key in ("file", "sha256", "test_accuracy", "params", "command", "seed", "versions", "training_seconds", "machine"):
+        for key in (
+            "file",
+            "sha256",
+            "test_accuracy",
+            "params",
+            "command",
+            "seed",
+            "versions",
+            "training_seconds",
+            "machine",
+        ):
             assert key in e, f"{name} lacks {key}"
         path = checkpoint_dir() / e["file"]
         assert path.stat().st_size <= 2_000_000
         assert sha256(path) == e["sha256"]
         assert e["command"].startswith("python -m se_tutorial.train ")
     plain, with_se = entries["plain_small_resnet"]["config"], entries["se_small_resnet"]["config"]
-    assert {k: v for k, v in plain.items() if k != "se"} == {k: v for k, v in with_se.items() if k != "se"}, \
+    assert {k: v for k, v in plain.items() if k != "se"} == {k: v for k, v in with_se.items() if k != "se"}, (
         "the plain and the SE model must share the backbone"
+    )
     assert plain["se"] is None and with_se["se"] == "standard"
 
 
@@ -36,7 +46,7 @@ def test_shipped_accuracy_matches_manifest(name):
     model = se.pretrained(name)
     assert not model.training
     assert sum(p.numel() for p in model.parameters()) == manifest()[name]["params"]
-    accuracy = evaluate(model, se.data.fashion_mnist(train=False))["accuracy"]
+    accuracy = loss_and_accuracy(model, se.data.fashion_mnist(train=False))["accuracy"]
     assert accuracy == pytest.approx(manifest()[name]["test_accuracy"], abs=0.1)
 
 
@@ -56,7 +66,9 @@ def test_tampered_checkpoint_is_rejected(tmp_path):
     blob = bytearray(path.read_bytes())
     blob[len(blob) // 2] ^= 0xFF
     path.write_bytes(bytes(blob))
-    with pytest.raises(CheckpointError, match=r"has sha256 [0-9a-f]{64}, but [0-9a-f]{64} was expected.*make checkpoints"):
+    with pytest.raises(
+        CheckpointError, match=r"has sha256 [0-9a-f]{64}, but [0-9a-f]{64} was expected.*make checkpoints"
+    ):
         se.pretrained("se_small_resnet", root=root)
 
 
@@ -103,12 +115,17 @@ def test_shipped_checkpoints_ignore_se_tutorial_data(monkeypatch, tmp_path):
     assert checkpoint_dir(tmp_path) == tmp_path / "checkpoints"  # an explicit root still counts
 
 
-@pytest.mark.parametrize("text, match", [
-    ('{"se_small_resnet": {"file": ', r"is not valid JSON \(Expecting value"),
-    ('["se_small_resnet"]', "holds a list, not an object name → entry"),
-    ('{"se_small_resnet": {"file": "se_small_resnet.pt", "command": "python -m se_tutorial.train"}}',
-     "is damaged: entry 'se_small_resnet' lacks sha256"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ('{"se_small_resnet": {"file": ', r"is not valid JSON \(Expecting value"),
+        ('["se_small_resnet"]', "holds a list, not an object name → entry"),
+        (
+            '{"se_small_resnet": {"file": "se_small_resnet.pt", "command": "python -m se_tutorial.train"}}',
+            "is damaged: entry 'se_small_resnet' lacks sha256",
+        ),
+    ],
+)
 def test_corrupt_manifest_says_how_to_restore(tmp_path, text, match):
     root = _copy_shipped(tmp_path)
     (root / "checkpoints" / "manifest.json").write_text(text)

@@ -1,4 +1,5 @@
 """Parameters, MACs and latency: hand-computed small layers, and the SE paper's ResNet-50 figures."""
+
 import pytest
 import torch
 from torch import nn
@@ -6,7 +7,6 @@ from torch import nn
 import se_tutorial as se
 from se_tutorial import cost
 from se_tutorial.models import resnet50, small_resnet
-
 
 # --------------------------------------------------------------------------- params
 
@@ -99,12 +99,14 @@ def _se_biases(model) -> int:
 
 
 def test_resnet50_parameters_match_the_paper():
-    plain, with_se = resnet50(), resnet50(se=True)
+    plain, with_se = resnet50(), resnet50(se="standard")
     assert cost.params(plain) == 25_557_032
     assert cost.params(with_se) == 28_088_024
     assert cost.params(with_se) - _se_biases(with_se) == 28_071_976
     stages = [(3, 256), (4, 512), (6, 1024), (3, 2048)]  # (N_s, C_s)
-    assert cost.params(with_se) - _se_biases(with_se) - cost.params(plain) == 2 * sum(n * c * c for n, c in stages) // 16
+    assert (
+        cost.params(with_se) - _se_biases(with_se) - cost.params(plain) == 2 * sum(n * c * c for n, c in stages) // 16
+    )
 
 
 def test_resnet50_macs_match_the_paper():
@@ -113,7 +115,7 @@ def test_resnet50_macs_match_the_paper():
     torchvision_layout = cost.macs(resnet50(), shape)
     assert abs(original / 3.858e9 - 1) < 0.005  # the paper's 3.86 GFLOPs
     assert abs(torchvision_layout / 4.089e9 - 1) < 0.005
-    with_se = resnet50(se=True, stride_in_1x1=True)
+    with_se = resnet50(se="standard", stride_in_1x1=True)
     stages = [(3, 256, 56), (4, 512, 28), (6, 1024, 14), (3, 2048, 7)]  # (N_s, C_s, H_s = W_s)
     assert cost.macs(with_se, shape) - original == 2 * sum(n * c * c for n, c, _ in stages) // 16  # the FC layers
     assert cost.elementwise_ops(with_se, shape) == 2 * sum(n * c * h * h for n, c, h in stages) == 11_038_720
@@ -127,7 +129,7 @@ def test_latency_is_sane():
     model.train()
     result = cost.latency(model, torch.rand(4, 1, 28, 28), repeats=5, warmup=1)
     assert 0 < result.min <= result.q25 <= result.median <= result.q75 < 10
-    assert result.spread >= 0
+    assert result.iqr >= 0
     assert result.repeats == 5 and result.warmup == 1
     assert result.threads == torch.get_num_threads() >= 1
     assert model.training

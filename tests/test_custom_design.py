@@ -1,4 +1,6 @@
-"""The capstone's hook (se_tutorial.experiments.custom): a student's own block, checked, trained and compared like SE."""
+"""The capstone's hook (se_tutorial.experiments.custom): a student's own block, checked, trained and
+compared like SE."""
+
 import pytest
 import torch
 from torch import nn
@@ -40,8 +42,11 @@ def test_build_custom_is_weight_paired_with_plain_and_names_its_blocks():
     model = E.build_custom(ZGate, seed=5)
     for name, value in plain.items():
         assert torch.equal(value, model.state_dict()[name]), name
-    assert [n for n, m in model.named_modules() if isinstance(m, ZGate)] == ["stage1.0.attn", "stage2.0.attn",
-                                                                               "stage3.0.attn"]
+    assert [n for n, m in model.named_modules() if isinstance(m, ZGate)] == [
+        "stage1.0.attn",
+        "stage2.0.attn",
+        "stage3.0.attn",
+    ]
     only3 = E.build_custom(ZGate, seed=5, stages=(3,), position="post")
     assert [n for n, m in only3.named_modules() if isinstance(m, ZGate)] == ["stage3.0.attn"]
     assert only3.stage3[0].variant == "post" and only3(torch.rand(2, 1, 28, 28)).shape == (2, 10)
@@ -86,8 +91,10 @@ class _Crash(nn.Module):
         raise RuntimeError("boom")
 
 
-@pytest.mark.parametrize("module, words", [(_Shrink, "keep the shape"), (_Detached, "no usable gradient"),
-                                           (_Unused, "'w'"), (_Crash, "boom")])
+@pytest.mark.parametrize(
+    "module, words",
+    [(_Shrink, "keep the shape"), (_Detached, "no usable gradient"), (_Unused, "'w'"), (_Crash, "boom")],
+)
 def test_check_block_says_what_is_wrong(module, words):
     with pytest.raises(CheckFailed, match=words):
         E.check_block(lambda c: module())
@@ -134,12 +141,15 @@ def test_run_design_gives_sections_that_the_statistics_read():
 
 
 def test_capture_records_a_registered_block():
-    se.capture_register(ZGate, squeeze="pool", squeeze_side="output", excitation="gate")
+    se.recording.register(ZGate, squeeze="pool", squeeze_side="output", excitation="gate")
     model = E.build_custom(ZGate, seed=0).eval()
     with torch.no_grad(), se.capture(model) as rec:
         model(torch.rand(3, 1, 28, 28))
     assert {k: tuple(v.shape) for k, v in rec.excitations.items()} == {
-        "stage1.0.attn": (3, 16), "stage2.0.attn": (3, 32), "stage3.0.attn": (3, 64)}
+        "stage1.0.attn": (3, 16),
+        "stage2.0.attn": (3, 32),
+        "stage3.0.attn": (3, 64),
+    }
     assert {k: tuple(v.shape) for k, v in rec.squeezes.items()}["stage3.0.attn"] == (3, 64)
 
 

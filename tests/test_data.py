@@ -33,3 +33,18 @@ def test_image_to_tensor():
     assert se.data.image_to_tensor(img, (2, 3)).shape == (1, 3, 2, 3)
     with pytest.raises(ValueError, match=r"expects an RGB array of shape \(H, W, 3\); got shape \(4, 6\)"):
         se.data.image_to_tensor(img[..., 0])
+
+
+def test_dataset_tensors_forms():
+    from torch.utils.data import Subset, TensorDataset
+
+    test = se.data.fashion_mnist(train=False)
+    x, y = se.data.dataset_tensors(Subset(test, [3, 1]))
+    assert x.shape == (2, 1, 28, 28) and x.dtype == torch.float32 and 0 <= x.min() and x.max() <= 1
+    assert y.tolist() == test.targets[[3, 1]].tolist()
+    x2, y2 = se.data.dataset_tensors(TensorDataset(x, y))
+    assert torch.equal(x2, x) and torch.equal(y2, y)
+    x3, y3 = se.data.dataset_tensors((x, y.int()))
+    assert x3 is x and y3.dtype == torch.int64
+    with pytest.raises(ValueError, match="expected a dataset with .data and .targets"):
+        se.data.dataset_tensors([1, 2, 3])

@@ -1,4 +1,5 @@
 """The diagrams of se_tutorial.diagrams: the shapes they write come from the real block, and no text overlaps."""
+
 import itertools
 
 import pytest
@@ -46,9 +47,22 @@ def test_se_block_diagram_writes_the_blocks_sizes():
     fig = diagrams.se_block_diagram(se.SEBlock(64, reduction=4), (64, 14, 14))
     assert isinstance(fig, Figure)
     text = _all_text(fig)
-    for label in ("1×1×64 → 1×1×16 → 1×1×64", "FC 64→16, ReLU, FC 16→64, sigmoid", "C×H×W\n= 64×14×14",
-                  "1×1×C\n= 1×1×64", "C = 64, H = 14, W = 14", "r = 4", "h = max(1, ⌊C/r⌋) = 16",
-                  "$F_{tr}$", "$F_{sq}$", "$F_{ex}$", "$F_{scale}$", "$U$", r"$\tilde{X}$", "C′×H′×W′"):
+    for label in (
+        "1×1×64 → 1×1×16 → 1×1×64",
+        "FC 64→16, ReLU, FC 16→64, sigmoid",
+        "C×H×W\n= 64×14×14",
+        "1×1×C\n= 1×1×64",
+        "C = 64, H = 14, W = 14",
+        "r = 4",
+        "h = max(1, ⌊C/r⌋) = 16",
+        "$F_{tr}$",
+        "$F_{sq}$",
+        "$F_{ex}$",
+        "$F_{scale}$",
+        "$U$",
+        r"$\tilde{X}$",
+        "C′×H′×W′",
+    ):
         assert label in text, label
 
 
@@ -91,11 +105,23 @@ def test_se_residual_diagram_follows_the_shapes_through_the_block():
     before = block.bn1.running_mean.clone()
     fig = diagrams.se_residual_diagram(block, (16, 28, 28))
     text = _all_text(fig)
-    for label in ("$X$: 16×28×28", "$U$: C×H×W = 32×14×14", "1×1×C = 1×1×32", "1×1×h = 1×1×8", "FC  32 → 8",
-                  "FC  8 → 32", "global pooling", "sigmoid", "scale",
-                  "$\\tilde X$: C×H×W = 32×14×14", "$Y$: 32×14×14",  # the SE block's output, the residual block's
-                  "projection: 1×1 conv (stride 2), BN", "3×3 conv (stride 2), BN, ReLU", "C = 32, H = 14, W = 14",
-                  "r = 4, h = max(1, ⌊C/r⌋) = 8"):
+    for label in (
+        "$X$: 16×28×28",
+        "$U$: C×H×W = 32×14×14",
+        "1×1×C = 1×1×32",
+        "1×1×h = 1×1×8",
+        "FC  32 → 8",
+        "FC  8 → 32",
+        "global pooling",
+        "sigmoid",
+        "scale",
+        "$\\tilde X$: C×H×W = 32×14×14",
+        "$Y$: 32×14×14",  # the SE block's output, the residual block's
+        "projection: 1×1 conv (stride 2), BN",
+        "3×3 conv (stride 2), BN, ReLU",
+        "C = 32, H = 14, W = 14",
+        "r = 4, h = max(1, ⌊C/r⌋) = 8",
+    ):
         assert label in text, label
     # drawing ran a copy: the block's BN statistics and mode are untouched
     assert torch.equal(block.bn1.running_mean, before) and block.training
@@ -107,7 +133,7 @@ def test_se_residual_diagram_of_a_bare_se_block_and_of_a_bottleneck():
     text = _all_text(diagrams.se_residual_diagram(se.SEBlock(48, reduction=16), (48, 9, 9)))
     assert "residual branch" in text and "1×1×h = 1×1×3" in text and "$\\tilde X$: C×H×W = 48×9×9" in text
     assert "$Y$: 48×9×9" in text
-    bottleneck = se.models.resnet50(se=True).layer2[0]
+    bottleneck = se.models.resnet50(se="standard").layer2[0]
     text = _all_text(diagrams.se_residual_diagram(bottleneck, (256, 56, 56)))
     assert "$U$: C×H×W = 512×28×28" in text and "FC  512 → 32" in text and "1×1 conv, BN" in text
 
@@ -144,10 +170,10 @@ def test_residual_variants_diagram_moves_only_the_se_box():
         assert len(where(ax, "SE")) == 1 and len(where(ax, "ReLU")) == 1 and len(where(ax, "+")) == 1
         assert len(where(ax, "conv 3×3, BN, ReLU")) == 1 and len(where(ax, "conv 3×3, BN")) == 1
     standard, pre, post, identity = fig.axes
-    (se_x, se_y), = where(standard, "SE")
-    assert se_y < where(standard, "conv 3×3, BN")[0][1]            # after the convolutions
+    ((se_x, se_y),) = where(standard, "SE")
+    assert se_y < where(standard, "conv 3×3, BN")[0][1]  # after the convolutions
     assert where(pre, "SE")[0][1] > where(pre, "conv 3×3, BN, ReLU")[0][1]  # before them
-    assert where(post, "SE")[0][1] < where(post, "ReLU")[0][1]      # after the sum's ReLU
+    assert where(post, "SE")[0][1] < where(post, "ReLU")[0][1]  # after the sum's ReLU
     assert where(identity, "SE")[0][0] > where(identity, "conv 3×3, BN")[0][0]  # beside the branch
     assert "identity" in [t.get_text() for t in standard.texts]
     assert "identity" not in [t.get_text() for t in identity.texts]

@@ -29,3 +29,22 @@ def test_python_is_checked_against_requires_python(monkeypatch):
     assert env.check_environment()[0][1] == metadata.metadata("se-tutorial")["Requires-Python"] == ">=3.11"
     monkeypatch.setattr(platform, "python_version", lambda: "3.10.13")
     assert env.check_environment()[0] == ("python", ">=3.11", "3.10.13", False)
+
+
+def test_packaging_is_declared():
+    """env imports packaging: the package must declare it (pyproject.toml), not rely on its being there."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    assert any(d.split(">")[0].split("=")[0].strip() == "packaging" for d in project["dependencies"])
+
+
+def test_machine_provenance(monkeypatch):
+    assert isinstance(env.cpu_name(), str) and env.cpu_name()
+    load = env.load_average()
+    assert load is None or (len(load) == 3 and all(v >= 0 for v in load))
+    import os
+
+    monkeypatch.delattr(os, "getloadavg")
+    assert env.load_average() is None

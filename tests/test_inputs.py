@@ -5,6 +5,7 @@ parameters, the parameter-free functions any floating dtype. Sizes: ints, NumPy 
 and 0-d integer tensors, converted to int; bools and floats refused. Flags: real bools.
 Conversions from torchvision and timm recognise the gate by its class.
 """
+
 import numpy as np
 import pytest
 import timm
@@ -28,8 +29,11 @@ X = torch.randn(2, 16, 5, 4)  # (N, C, H, W)
 def test_squeeze_and_scale_refuse_non_float_tensors(dtype):
     x = X.to(dtype)
     for fn in (lambda: se.squeeze(x), lambda: se.scale(x, torch.rand(2, 16))):
-        with pytest.raises(ValueError, match=rf"expects a floating-point tensor; got x of dtype {dtype}\. "
-                                             r"Convert it first, e\.g\. x\.float\(\)"):
+        with pytest.raises(
+            ValueError,
+            match=rf"expects a floating-point tensor; got x of dtype {dtype}\. "
+            r"Convert it first, e\.g\. x\.float\(\)",
+        ):
             fn()
 
 
@@ -42,8 +46,11 @@ def test_squeeze_and_scale_take_any_float_dtype(dtype):
 
 
 def test_scale_weights_must_have_the_dtype_of_x():
-    with pytest.raises(ValueError, match=r"scale expects weights s of x's dtype \(torch.float32\); got torch.float64\. "
-                                         r"Convert them with s\.float\(\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"scale expects weights s of x's dtype \(torch.float32\); got torch.float64\. "
+        r"Convert them with s\.float\(\)",
+    ):
         se.scale(X, torch.rand(2, 16, dtype=torch.float64))
     with pytest.raises(ValueError, match=r"of x's dtype \(torch.float16\); got torch.int64\. .*s\.half\(\)"):
         se.scale(X.half(), torch.ones(2, 16, dtype=torch.int64))
@@ -52,18 +59,25 @@ def test_scale_weights_must_have_the_dtype_of_x():
 def test_se_block_refuses_integer_and_bool_inputs():
     block = se.SEBlock(16)
     for dtype in (torch.int32, torch.bool):
-        with pytest.raises(ValueError, match=rf"SEBlock expects a floating-point tensor; got x of dtype {dtype}\. "
-                                             r"Convert it first, e\.g\. x\.float\(\)"):
+        with pytest.raises(
+            ValueError,
+            match=rf"SEBlock expects a floating-point tensor; got x of dtype {dtype}\. "
+            r"Convert it first, e\.g\. x\.float\(\)",
+        ):
             block(X.to(dtype))
     with pytest.raises(ValueError, match=r"got x of dtype torch.int64\. Convert it first, e\.g\. x\.double\(\)"):
         block.double()(X.long())
 
 
-@pytest.mark.parametrize("dtype, method", [(torch.float16, "half"), (torch.float64, "double"),
-                                           (torch.bfloat16, "bfloat16")])
+@pytest.mark.parametrize(
+    "dtype, method", [(torch.float16, "half"), (torch.float64, "double"), (torch.bfloat16, "bfloat16")]
+)
 def test_se_block_refuses_a_float_dtype_other_than_its_parameters(dtype, method):
-    with pytest.raises(ValueError, match=rf"SEBlock's parameters are torch.float32 but x is {dtype}\. Convert the input "
-                                         rf"with x\.float\(\), or the module with module\.{method}\(\)\."):
+    with pytest.raises(
+        ValueError,
+        match=rf"SEBlock's parameters are torch.float32 but x is {dtype}\. Convert the input "
+        rf"with x\.float\(\), or the module with module\.{method}\(\)\.",
+    ):
         se.SEBlock(16)(X.to(dtype))
 
 
@@ -78,28 +92,42 @@ def test_se_block_in_double_and_under_autocast():
 
 def test_excitation_dtypes():
     ex = se.Excitation(16)
-    with pytest.raises(ValueError, match=r"Excitation expects a floating-point tensor; got z of dtype torch.int64\. "
-                                         r"Convert it first, e\.g\. z\.float\(\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Excitation expects a floating-point tensor; got z of dtype torch.int64\. "
+        r"Convert it first, e\.g\. z\.float\(\)",
+    ):
         ex(torch.ones(2, 16, dtype=torch.int64))
-    with pytest.raises(ValueError, match=r"Excitation's parameters are torch.float32 but z is torch.float16\. "
-                                         r"Convert the input with z\.float\(\), or the module with module\.half\(\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Excitation's parameters are torch.float32 but z is torch.float16\. "
+        r"Convert the input with z\.float\(\), or the module with module\.half\(\)",
+    ):
         ex(torch.ones(2, 16, dtype=torch.float16))
 
 
 @pytest.mark.parametrize("name", A.ATTENTIONS)
 def test_attention_modules_check_dtypes(name):
     module = A.make(name, 16)
-    with pytest.raises(ValueError, match=r"expects a floating-point tensor; got x of dtype torch.int64\. .*x\.float\(\)"):
+    with pytest.raises(
+        ValueError, match=r"expects a floating-point tensor; got x of dtype torch.int64\. .*x\.float\(\)"
+    ):
         module(X.long())
-    with pytest.raises(ValueError, match=r"'s parameters are torch.float32 but x is torch.float64\. "
-                                         r"Convert the input with x\.float\(\), or the module with module\.double\(\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"'s parameters are torch.float32 but x is torch.float64\. "
+        r"Convert the input with x\.float\(\), or the module with module\.double\(\)",
+    ):
         module(X.double())
     assert module.double()(X.double()).dtype == torch.float64
 
 
 def test_small_resnet_refuses_uint8_images():
-    with pytest.raises(ValueError, match=r"SmallResNet expects a floating-point tensor; got x of dtype torch.uint8\. "
-                                         r".*x\.float\(\) / 255 for uint8 images"):
+    with pytest.raises(
+        ValueError,
+        match=r"SmallResNet expects a floating-point tensor; got x of dtype torch.uint8\. "
+        r".*x\.float\(\) / 255 for uint8 images",
+    ):
         small_resnet()(torch.zeros(1, 1, 28, 28, dtype=torch.uint8))
 
 
@@ -111,14 +139,21 @@ SIZES = [np.int64(16), np.int32(16), torch.tensor(16), torch.tensor(16, dtype=to
 @pytest.mark.parametrize("c", SIZES, ids=repr)
 def test_numpy_and_tensor_integers_are_sizes(c):
     r = type(c)(4) if isinstance(c, np.integer) else torch.tensor(4)
-    for module in (se.Excitation(c, r), se.SEBlock(c, r).excitation, se.Excitation(c, hidden=r),
-                   A.ChannelAttention(c, r), A.ECA(c), A.SpatialSE(c), A.CoordAttention(c, r)):
+    for module in (
+        se.Excitation(c, r),
+        se.SEBlock(c, r).excitation,
+        se.Excitation(c, hidden=r),
+        A.ChannelAttention(c, r),
+        A.ECA(c),
+        A.SpatialSE(c),
+        A.CoordAttention(c, r),
+    ):
         assert type(module.channels) is int and module.channels == 16
     assert type(se.Excitation(c, r).reduction) is int and type(se.Excitation(c, r).hidden) is int
     assert type(se.hidden_size(c, r)) is int and se.hidden_size(c, r) == 4
     assert type(se.excitation_params(c, r)) is int and se.excitation_params(c, r) == se.excitation_params(16, 4)
     assert type(A.coord_mid(c, r)) is int and type(A.coord_params(c)) is int and type(A.eca_kernel_size(c)) is int
-    assert A.params("cbam", c, reduction=r) == A.params("cbam", 16, reduction=4)
+    assert A.formula_params("cbam", c, reduction=r) == A.formula_params("cbam", 16, reduction=4)
     assert A.ECA(c, kernel_size=np.int64(5)).kernel_size == 5
     assert type(A.SpatialAttention(torch.tensor(7)).kernel_size) is int
     assert A.spatial_params(np.int64(7)) == 99
@@ -126,28 +161,38 @@ def test_numpy_and_tensor_integers_are_sizes(c):
 
 
 def test_numpy_integers_in_models_and_cost():
-    model = small_resnet(widths=np.array([8, 16, 32]), blocks=(np.int64(1),) * 3, num_classes=np.int64(3),
-                         se="standard", reduction=np.int64(4))
+    model = small_resnet(
+        widths=np.array([8, 16, 32]),
+        blocks=(np.int64(1),) * 3,
+        num_classes=np.int64(3),
+        se="standard",
+        reduction=np.int64(4),
+    )
     assert model(torch.rand(2, 1, 28, 28)).shape == (2, 3)
     assert BasicBlock(np.int64(8), torch.tensor(8), np.int64(1)).conv1.stride == (1, 1)
     assert cost.macs(nn.Linear(3, 2, bias=False), (np.int64(4), torch.tensor(3))) == 24
     assert cost.latency(nn.Identity(), X, repeats=np.int64(2), warmup=np.int64(0)).repeats == 2
 
 
-@pytest.mark.parametrize("value, shown", [
-    (16.0, r"16\.0 \(a float; pass the int 16\)"),
-    (np.float64(16.0), r"np\.float64\(16\.0\) \(a float; pass the int 16\)"),
-    (2.5, r"2\.5"),
-    (True, r"True \(a bool\)"),
-    (np.bool_(True), r"np\.True_ \(a bool\)"),
-    (torch.tensor(16.0), r"tensor\(16\.\) \(a tensor of dtype torch.float32 and shape \(\); pass an int\)"),
-    (torch.tensor([16]), r"tensor\(\[16\]\) \(a tensor of dtype torch.int64 and shape \(1,\); pass an int\)"),
-    ("16", r"'16'"),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (16.0, r"16\.0 \(a float; pass the int 16\)"),
+        (np.float64(16.0), r"np\.float64\(16\.0\) \(a float; pass the int 16\)"),
+        (2.5, r"2\.5"),
+        (True, r"True \(a bool\)"),
+        (np.bool_(True), r"np\.True_ \(a bool\)"),
+        (torch.tensor(16.0), r"tensor\(16\.\) \(a tensor of dtype torch.float32 and shape \(\); pass an int\)"),
+        (torch.tensor([16]), r"tensor\(\[16\]\) \(a tensor of dtype torch.int64 and shape \(1,\); pass an int\)"),
+        ("16", r"'16'"),
+    ],
+)
 def test_sizes_that_are_not_integers_are_refused(value, shown):
     with pytest.raises(ValueError, match=rf"^channels must be a positive integer; got {shown}\.$"):
         se.SEBlock(value)
-    with pytest.raises(ValueError, match=rf"^reduction must be a positive integer; got {shown}\. The paper uses r = 16\.$"):
+    with pytest.raises(
+        ValueError, match=rf"^reduction must be a positive integer; got {shown}\. The paper uses r = 16\.$"
+    ):
         se.Excitation(16, value)
     with pytest.raises(ValueError, match=rf"^hidden must be a positive integer; got {shown}\.$"):
         se.Excitation(16, hidden=value)
@@ -169,7 +214,7 @@ def test_more_size_arguments_are_checked():
     with pytest.raises(ValueError, match=r"num_classes must be a positive integer; got 0"):
         resnet50(num_classes=0)
     with pytest.raises(ValueError, match=r"reduction must be a positive integer; got 16\.0 \(a float"):
-        resnet50(se=True, reduction=16.0)
+        resnet50(se="standard", reduction=16.0)
     with pytest.raises(ValueError, match=r"each entry of input_shape must be a positive integer; got 3\.0"):
         cost.macs(nn.Identity(), (1, 3.0, 4, 4))
 
@@ -219,8 +264,11 @@ class MySigmoid(nn.Sigmoid):
 
 
 def test_gate_is_recognised_by_type_not_by_name():
-    with pytest.raises(ValueError, match=r"has a gate of type Sigmoid; SEBlock supports sigmoid, hardsigmoid, tanh, relu, "
-                                         r"recognised by class .* and test_inputs\.Sigmoid is none of them"):
+    with pytest.raises(
+        ValueError,
+        match=r"has a gate of type Sigmoid; SEBlock supports sigmoid, hardsigmoid, tanh, relu, "
+        r"recognised by class .* and test_inputs\.Sigmoid is none of them",
+    ):
         se.SEBlock.from_torchvision(SqueezeExcitation(8, 2, scale_activation=Sigmoid))
     timm_module = SEModule(8)
     timm_module.gate = Sigmoid()
@@ -230,9 +278,16 @@ def test_gate_is_recognised_by_type_not_by_name():
     assert se.SEBlock.from_torchvision(m).excitation.gate_name == "sigmoid"
 
 
-@pytest.mark.parametrize("gate, name", [(timm_act.Sigmoid, "sigmoid"), (timm_act.Tanh, "tanh"),
-                                        (timm_act.HardSigmoid, "hardsigmoid"), ("hard_sigmoid", "hardsigmoid"),
-                                        (nn.ReLU, "relu")])
+@pytest.mark.parametrize(
+    "gate, name",
+    [
+        (timm_act.Sigmoid, "sigmoid"),
+        (timm_act.Tanh, "tanh"),
+        (timm_act.HardSigmoid, "hardsigmoid"),
+        ("hard_sigmoid", "hardsigmoid"),
+        (nn.ReLU, "relu"),
+    ],
+)
 def test_timm_gates_are_recognised(gate, name):
     m = SEModule(16, rd_channels=4, gate_layer=gate).eval()
     block = se.SEBlock.from_timm(m)

@@ -2,9 +2,10 @@ import pytest
 import torch
 from torch import nn
 
-from se_tutorial import analysis, interventions as iv
-from se_tutorial.capture import excitation_output, se_modules
+from se_tutorial import analysis
+from se_tutorial import interventions as iv
 from se_tutorial.models import small_resnet
+from se_tutorial.recording import excitation_output, se_modules
 
 
 @pytest.fixture()
@@ -52,14 +53,14 @@ def test_hooks_are_removed_after_an_error(model, data):
 def test_ones_equal_a_model_without_se(model, data):
     x, y = data
     plain = iv.without_se(model)
-    assert not se_modules(plain) and se_modules(model)            # the original keeps its SE blocks
+    assert not se_modules(plain) and se_modules(model)  # the original keeps its SE blocks
     assert all(isinstance(b.se, nn.Identity) for stage in (plain.stage1, plain.stage2, plain.stage3) for b in stage)
     with torch.no_grad():
         with iv.override_excitation(model, iv.constant(1.0)):
             ones = model(x)
         assert torch.equal(ones, plain(x))
-        assert not torch.allclose(ones, model(x))                # SE did something before
-    assert iv.evaluate(model, x, y, iv.constant(1.0)).predictions.tolist() == plain(x).argmax(1).tolist()
+        assert not torch.allclose(ones, model(x))  # SE did something before
+    assert iv.measure_accuracy(model, x, y, iv.constant(1.0)).predictions.tolist() == plain(x).argmax(1).tolist()
 
 
 def test_the_replacement_reaches_the_scale_step(model):
@@ -68,7 +69,7 @@ def test_the_replacement_reaches_the_scale_step(model):
         out = model.stage3[0].se(u)
         untouched = model.stage2[0].se(u)
     assert torch.equal(out, 0.25 * u)
-    assert not torch.equal(untouched, 0.25 * u)      # only the named block is changed
+    assert not torch.equal(untouched, 0.25 * u)  # only the named block is changed
 
 
 def test_class_mean_uses_the_labels_of_each_batch(model, data):
@@ -84,11 +85,11 @@ def test_class_mean_uses_the_labels_of_each_batch(model, data):
             seen.append(new)
         return new
 
-    result = iv.evaluate(model, x, y, spy, batch_size=5, num_classes=3)
-    assert len(seen) == 5                                         # 24 images in batches of 5
+    result = iv.measure_accuracy(model, x, y, spy, batch_size=5, num_classes=3)
+    assert len(seen) == 5  # 24 images in batches of 5
     torch.testing.assert_close(torch.cat(seen), means["stage3.0.se"][y])
     assert result.per_class.shape == (3,)
-    per_class = iv.evaluate(model, x, y).per_class                # default: one entry per logit
+    per_class = iv.measure_accuracy(model, x, y).per_class  # default: one entry per logit
     assert per_class.shape == (10,) and per_class[3:].isnan().all()
     with pytest.raises(ValueError, match="needs the classes of the batch"):
         with torch.no_grad(), iv.override_excitation(model, fn):
@@ -119,15 +120,25 @@ def test_switch_off_sets_chosen_channels_to_zero(model, data):
     assert (got["stage1.0.se"] > 0).all()
 
 
-def test_evaluate_counts_correctly(model, data):
+def test_measure_accuracy_counts_correctly(model, data):
     x, y = data
     with torch.no_grad():
         pred = model(x).argmax(1)
-    result = iv.evaluate(model, x, y, batch_size=7)
+    result = iv.measure_accuracy(model, x, y, batch_size=7)
     assert result.predictions.tolist() == pred.tolist()
     assert result.accuracy == pytest.approx(100 * (pred == y).float().mean().item())
     for c in range(3):
         assert result.per_class[c].item() == pytest.approx(100 * (pred[y == c] == c).float().mean().item())
+
+
+def test_measure_accuracy_restores_the_mode_and_the_old_name_warns(model, data):
+    x, y = data
+    model.train()
+    result = iv.measure_accuracy(model, x, y, iv.constant(0.5))
+    assert model.training and all(m.training for m in model.modules())
+    with pytest.warns(DeprecationWarning, match="use interventions.measure_accuracy"):
+        old = iv.evaluate(model, x, y, iv.constant(0.5))
+    assert old.accuracy == result.accuracy and torch.equal(old.predictions, result.predictions)
 
 
 def test_bad_replacements_and_blocks(model, data):
@@ -142,7 +153,7 @@ def test_bad_replacements_and_blocks(model, data):
         with iv.override_excitation(small_resnet(), iv.own()):
             pass
     with pytest.raises(ValueError, match="same N"):
-        iv.evaluate(model, x, y[:3])
+        iv.measure_accuracy(model, x, y[:3])
 
 
 def test_works_on_torchvision_se_modules():

@@ -4,7 +4,7 @@ import torch
 import torchvision
 
 import se_tutorial as se
-from se_tutorial.models import SE_VARIANTS, small_resnet, resnet50
+from se_tutorial.models import SE_VARIANTS, resnet50, small_resnet
 
 
 def n_params(model):
@@ -13,19 +13,35 @@ def n_params(model):
 
 def test_resnet50_parameter_counts():
     assert n_params(resnet50()) == 25_557_032 == n_params(torchvision.models.resnet50())
-    assert n_params(resnet50(se=True)) == 28_088_024 == n_params(timm.create_model("seresnet50"))
-    assert n_params(resnet50(se=True, stride_in_1x1=True)) == 28_088_024
+    assert n_params(resnet50(se="standard")) == 28_088_024 == n_params(timm.create_model("seresnet50"))
+    assert n_params(resnet50(se="standard", stride_in_1x1=True)) == 28_088_024
     # SE adds the paper's Eq. 5 (2/r)·Σ N_s·C_s² = 2,514,944 weights plus 16,048 biases
-    assert n_params(resnet50(se=True)) - n_params(resnet50()) == 2_514_944 + 16_048
+    assert n_params(resnet50(se="standard")) - n_params(resnet50()) == 2_514_944 + 16_048
 
 
 def test_resnet50_se_names_and_places():
-    model = resnet50(se=True)
+    model = resnet50(se="standard")
     names = [n for n, m in model.named_modules() if isinstance(m, se.SEBlock)]
     assert len(names) == 16 and names[0] == "layer1.0.se" and names[-1] == "layer4.2.se"
-    assert [model.get_submodule(n).channels for n in ("layer1.0.se", "layer2.0.se", "layer3.0.se", "layer4.0.se")] \
-        == [256, 512, 1024, 2048]
+    assert [model.get_submodule(n).channels for n in ("layer1.0.se", "layer2.0.se", "layer3.0.se", "layer4.0.se")] == [
+        256,
+        512,
+        1024,
+        2048,
+    ]
     assert not any(isinstance(m, se.SEBlock) for m in resnet50().modules())
+
+
+def test_resnet50_se_means_what_it_means_in_small_resnet():
+    """``se`` names a position or is None, in resnet50 as in small_resnet; the old bools still work, with a warning."""
+    with pytest.warns(DeprecationWarning, match=r"resnet50\(se=True\) is deprecated; use se='standard'"):
+        with_se = resnet50(se=True)
+    with pytest.warns(DeprecationWarning, match=r"resnet50\(se=False\) is deprecated; use se=None"):
+        without = resnet50(se=False)
+    assert n_params(with_se) == n_params(resnet50(se="standard")) and n_params(without) == n_params(resnet50())
+    for position in ("pre", "post", "identity", "yes", 1):
+        with pytest.raises(ValueError, match=r"resnet50 builds se=None or se='standard'"):
+            resnet50(se=position)
 
 
 def test_resnet50_stride_placement():
@@ -40,12 +56,14 @@ def test_resnet50_stride_placement():
 
 def test_resnet50_with_se_equals_timm_layout():
     # Same function as timm's seresnet50 once weights are copied (SE after bn3, before the sum).
-    ours, theirs = resnet50(se=True).eval(), timm.create_model("seresnet50").eval()
+    ours, theirs = resnet50(se="standard").eval(), timm.create_model("seresnet50").eval()
     ours_sd = ours.state_dict()
     theirs_sd = theirs.state_dict()
     mapped = {}
     for key, value in theirs_sd.items():
-        k = key.replace(".se.fc1.weight", ".se.excitation.fc1.weight").replace(".se.fc2.weight", ".se.excitation.fc2.weight")
+        k = key.replace(".se.fc1.weight", ".se.excitation.fc1.weight").replace(
+            ".se.fc2.weight", ".se.excitation.fc2.weight"
+        )
         k = k.replace(".se.fc1.bias", ".se.excitation.fc1.bias").replace(".se.fc2.bias", ".se.excitation.fc2.bias")
         mapped[k] = value.flatten(1) if ".se.excitation." in k and value.dim() == 4 else value
     assert set(mapped) == set(ours_sd)
@@ -74,7 +92,10 @@ def test_small_resnet_variants_compute_what_they_say():
     x = torch.randn(2, 16, 8, 8)
     for variant in ("standard", "pre", "post", "identity"):
         block = se.models.BasicBlock(16, 16, se=variant).eval()
-        branch = lambda t: block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(t)))))  # noqa: E731
+
+        def branch(t, block=block):
+            return block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(t)))))
+
         expected = {
             "standard": torch.relu(x + block.se(branch(x))),
             "pre": torch.relu(x + branch(block.se(x))),
@@ -87,7 +108,8 @@ def test_small_resnet_variants_compute_what_they_say():
 def test_small_resnet_sizes_and_options():
     assert n_params(small_resnet()) == 77_754
     assert n_params(small_resnet(se="standard")) - n_params(small_resnet()) == sum(
-        se.excitation_params(c, 4) for c in (16, 32, 64))
+        se.excitation_params(c, 4) for c in (16, 32, 64)
+    )
     model = small_resnet(se="standard", gate="tanh", squeeze="max", reduction=8, num_classes=3, in_channels=3)
     assert model(torch.rand(2, 3, 28, 28)).shape == (2, 3)
     block = model.get_submodule("stage3.0.se")
@@ -129,7 +151,8 @@ def test_small_resnet_puts_other_attention_modules_where_se_goes(attention):
     modules = {n: m for n, m in model.named_modules() if n.endswith(".attn")}
     assert list(modules) == ["stage1.0.attn", "stage2.0.attn", "stage3.0.attn"]
     assert not any(isinstance(m, se.SEBlock) and n.endswith(".se") for n, m in model.named_modules())
-    assert n_params(model) - n_params(small_resnet()) == sum(A.params(attention, c, reduction=4) for c in (16, 32, 64))
+    added = sum(A.formula_params(attention, c, reduction=4) for c in (16, 32, 64))
+    assert n_params(model) - n_params(small_resnet()) == added
     assert names[:2] == ["normalize", "stem"]
     # standard position: relu(x + attn(F(x)))
     block = se.models.BasicBlock(16, 16, attention=attention).eval()

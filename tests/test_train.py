@@ -2,12 +2,13 @@ import json
 
 import pytest
 import torch
-from torch.utils.data import Subset, TensorDataset
+from torch.utils.data import Subset
 
 import se_tutorial as se
-from se_tutorial.models import small_resnet
 from se_tutorial import train
-from se_tutorial.train import augment, dataset_tensors, evaluate, fit
+from se_tutorial.data import dataset_tensors
+from se_tutorial.models import small_resnet
+from se_tutorial.train import augment, fit, loss_and_accuracy
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_same_seed_same_weights_bit_for_bit(fmnist):
 def test_history_and_learning(fmnist):
     torch.manual_seed(0)
     model = small_resnet()
-    before = evaluate(model, Subset(fmnist[1], range(500)))["accuracy"]
+    before = loss_and_accuracy(model, Subset(fmnist[1], range(500)))["accuracy"]
     history = fit(model, Subset(fmnist[0], range(2048)), Subset(fmnist[1], range(500)), epochs=3, progress=False)
     assert [h["epoch"] for h in history] == [1, 2, 3]
     assert set(history[0]) == {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds"}
@@ -65,14 +66,18 @@ def test_channels_last_changes_the_order_of_additions_not_the_result(fmnist):
     assert agree > 0.9
 
 
-def test_dataset_tensors_forms(fmnist):
-    x, y = dataset_tensors(Subset(fmnist[1], [3, 1]))
-    assert x.shape == (2, 1, 28, 28) and x.dtype == torch.float32 and 0 <= x.min() and x.max() <= 1
-    assert y.tolist() == fmnist[1].targets[[3, 1]].tolist()
-    x2, y2 = dataset_tensors(TensorDataset(x, y))
-    assert torch.equal(x2, x) and torch.equal(y2, y)
-    with pytest.raises(ValueError, match="expected a dataset with .data and .targets"):
-        dataset_tensors([1, 2, 3])
+def test_loss_and_accuracy_restores_the_mode_and_the_old_names_warn(fmnist):
+    model = small_resnet().train()
+    test = Subset(fmnist[1], range(100))
+    result = loss_and_accuracy(model, test)
+    assert set(result) == {"loss", "accuracy"} and 0 <= result["accuracy"] <= 100 and result["loss"] > 0
+    assert model.training
+    with pytest.warns(DeprecationWarning, match="use train.loss_and_accuracy"):
+        assert train.evaluate(model, test) == result
+    with pytest.warns(DeprecationWarning, match="use se_tutorial.data.dataset_tensors"):
+        from se_tutorial.train import dataset_tensors as old
+    assert old is dataset_tensors
+    assert not hasattr(train, "cpu_name")  # the provenance helpers live in se_tutorial.env
 
 
 def test_augment_shifts_and_flips():
@@ -84,8 +89,10 @@ def test_augment_shifts_and_flips():
         inner = out[i, 0, 2:-2, 2:-2]
         candidates = [x[i, 0], x[i, 0].flip(1)]
         assert any(
-            torch.equal(inner, c[2 + dy:26 + dy, 2 + dx:26 + dx])
-            for c in candidates for dy in range(-2, 3) for dx in range(-2, 3)
+            torch.equal(inner, c[2 + dy : 26 + dy, 2 + dx : 26 + dx])
+            for c in candidates
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)
         )
 
 
@@ -95,13 +102,29 @@ def test_fit_errors(fmnist):
 
 
 def _fake_fit(model, train_set, test_set, *, epochs, **kwargs):
-    return [{"epoch": e, "train_loss": 1.0, "train_accuracy": 50.0, "test_loss": 1.0, "test_accuracy": 50.0,
-             "seconds": 0.0} for e in range(1, epochs + 1)]
+    return [
+        {"epoch": e, "train_loss": 1.0, "train_accuracy": 50.0, "test_loss": 1.0, "test_accuracy": 50.0, "seconds": 0.0}
+        for e in range(1, epochs + 1)
+    ]
 
 
 def _cli(folder, *extra):
-    return train.main(["--widths", "4,4,4", "--epochs", "1", "--subset", "64", "--no-progress",
-                       "--out", str(folder / "m.pt"), "--name", "m", *extra])
+    return train.main(
+        [
+            "--widths",
+            "4,4,4",
+            "--epochs",
+            "1",
+            "--subset",
+            "64",
+            "--no-progress",
+            "--out",
+            str(folder / "m.pt"),
+            "--name",
+            "m",
+            *extra,
+        ]
+    )
 
 
 def test_cli_needs_force_to_replace_a_listed_checkpoint(monkeypatch, tmp_path, capsys):

@@ -21,6 +21,7 @@ As in the official code, both pooled vectors pass through the same MLP, biases
 included, so fc2's bias enters the sum twice. The spatial gate has no BatchNorm and
 starts at 0.5 everywhere (see :mod:`se_tutorial.attention.spatial`).
 """
+
 from __future__ import annotations
 
 import torch

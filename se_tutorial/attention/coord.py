@@ -21,6 +21,7 @@ BatchNorm: kept, as in the authors' code. It sees N·(H + W) ≥ 2 values per ch
 (the row and the column strips side by side), so it works even for a batch of one
 1×1 map in training mode (where BN on an (N, C, 1, 1) tensor fails).
 """
+
 from __future__ import annotations
 
 import torch
@@ -77,12 +78,12 @@ class CoordAttention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_feature_map(x, "CoordAttention", self.channels, param_dtype(self))
         h, w = x.shape[2:]
-        p_h = x.mean(3, keepdim=True)                           # (N, C, H, 1)
-        p_w = x.mean(2, keepdim=True).transpose(2, 3)           # (N, C, W, 1)
-        f = self.act(self.bn(self.conv1(torch.cat([p_h, p_w], dim=2))))   # (N, m, H + W, 1)
+        p_h = x.mean(3, keepdim=True)  # (N, C, H, 1)
+        p_w = x.mean(2, keepdim=True).transpose(2, 3)  # (N, C, W, 1)
+        f = self.act(self.bn(self.conv1(torch.cat([p_h, p_w], dim=2))))  # (N, m, H + W, 1)
         f_h, f_w = f.split([h, w], dim=2)
-        a_h = self.gate_h(self.conv_h(f_h))                     # (N, C, H, 1)
-        a_w = self.gate_w(self.conv_w(f_w.transpose(2, 3)))     # (N, C, 1, W)
+        a_h = self.gate_h(self.conv_h(f_h))  # (N, C, H, 1)
+        a_w = self.gate_w(self.conv_w(f_w.transpose(2, 3)))  # (N, C, 1, W)
         return x * a_h * a_w
 
     def extra_repr(self) -> str:

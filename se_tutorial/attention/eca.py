@@ -25,6 +25,7 @@ Where it sits: where SE sits (residual branch, after the last BN, before the sum
 
 Parameters: k (no bias), whatever C is.
 """
+
 from __future__ import annotations
 
 import math
@@ -86,8 +87,8 @@ class ECA(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_feature_map(x, "ECA", self.channels, param_dtype(self))
-        z = squeeze(x)                                   # (N, C)
-        s = self.gate(self.conv(z[:, None, :]))[:, 0]    # (N, 1, C) → (N, C)
+        z = squeeze(x)  # (N, C)
+        s = self.gate(self.conv(z[:, None, :]))[:, 0]  # (N, 1, C) → (N, C)
         return scale(x, s)
 
     def extra_repr(self) -> str:

@@ -15,6 +15,7 @@ decoder blocks of U-Net-like segmentation networks); in our ResNets, where SE si
 Parameters, with h = max(1, C // r): ``2·C·h + h + C`` (cSE, with biases) ``+ C + 1`` (sSE).
 The authors' code uses r = 2 by default; SE's r = 16 is common elsewhere.
 """
+
 from __future__ import annotations
 
 import torch

@@ -21,6 +21,7 @@ Choices, against the pitfalls of public code:
 - an odd kernel with padding ``k // 2``, so the map keeps its size (an even k would
   shift it by one).
 """
+
 from __future__ import annotations
 
 import torch
@@ -35,14 +36,15 @@ def check_odd_kernel(kernel_size, who: str) -> int:
     if kernel_size % 2 == 0:
         raise ValueError(
             f"{who} kernel_size must be odd so that padding k // 2 keeps the size of the map; got {kernel_size}. "
-            f"Use {kernel_size - 1} or {kernel_size + 1}.")
+            f"Use {kernel_size - 1} or {kernel_size + 1}."
+        )
     return kernel_size
 
 
 def spatial_params(kernel_size: int = 7) -> int:
     """Parameters of :class:`SpatialAttention`: ``2·k² + 1`` (any number of channels)."""
     kernel_size = check_odd_kernel(kernel_size, "SpatialAttention")
-    return 2 * kernel_size ** 2 + 1
+    return 2 * kernel_size**2 + 1
 
 
 def channel_pool(x: torch.Tensor) -> torch.Tensor:

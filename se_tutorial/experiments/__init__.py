@@ -27,7 +27,7 @@ Paired seeds: for a given seed, every configuration starts from the same convolu
 weights (SE modules are added after the plain network is built) and sees the same
 images in the same order with the same augmentation. Differences between two
 configurations at one seed are therefore due to the configuration, plus the chaos of
-training; the spread over seeds measures the latter.
+training; the standard deviation over seeds measures the latter.
 
 Reproducible: each run uses ``budget.threads`` torch threads (1 by default) and fixed
 seeds, so the same machine gives the same accuracy, bit for bit. Several runs go in
@@ -43,18 +43,61 @@ The package has one room per job:
 - :mod:`~se_tutorial.experiments.custom`: a block of your own in the same experiments (notebook 08);
 - :mod:`~se_tutorial.experiments.cli`: ``python -m se_tutorial.experiments``.
 """
-from .configs import (ABLATIONS, BUDGETS, CONFIGS, CUE_SEEDS, SECONDARY_COMPARISONS, SUITES, TASKS, Budget, Config,
-                      build)
-from .running import _CUE_DATA, _DATA, _data, cue_examples, run, run_one, task_data
-from .results import (TOLERANCE, Tolerance, agrees, load_results, log_invocation, machine, result_path, stored_runs,
-                      summarize, write_result)
-from .comparisons import compare, differences
-from .costs import COSTS_FILE, load_costs, measure_costs
-from .cli import main
-from .custom import build_custom, check_block, run_custom, run_design
 
-__all__ = ["ABLATIONS", "BUDGETS", "CONFIGS", "CUE_SEEDS", "SECONDARY_COMPARISONS", "SUITES", "TASKS", "Budget",
-           "Config", "build", "cue_examples", "run", "run_one", "task_data", "TOLERANCE", "Tolerance", "agrees", "load_results",
-           "log_invocation", "machine", "result_path", "stored_runs", "summarize", "write_result", "compare",
-           "differences", "COSTS_FILE", "load_costs", "measure_costs", "main", "build_custom", "check_block", "run_custom",
-           "run_design"]
+from .cli import main
+from .comparisons import compare, differences
+from .configs import ABLATIONS, BUDGETS, CONFIGS, CUE_SEEDS, SECONDARY_COMPARISONS, SUITES, TASKS, Budget, Config, build
+from .costs import COSTS_FILE, load_costs, measure_costs
+from .custom import build_custom, check_block, run_custom, run_design
+from .results import (
+    TOLERANCE,
+    Tolerance,
+    agrees,
+    load_results,
+    log_invocation,
+    machine,
+    result_path,
+    stored_runs,
+    summarize,
+    write_result,
+)
+from .running import _CUE_DATA as _CUE_DATA  # the tests read these caches and loaders
+from .running import _data as _data
+from .running import cue_examples, run, run_one, task_data
+
+__all__ = [
+    "ABLATIONS",
+    "BUDGETS",
+    "CONFIGS",
+    "CUE_SEEDS",
+    "SECONDARY_COMPARISONS",
+    "SUITES",
+    "TASKS",
+    "Budget",
+    "Config",
+    "build",
+    "cue_examples",
+    "run",
+    "run_one",
+    "task_data",
+    "TOLERANCE",
+    "Tolerance",
+    "agrees",
+    "load_results",
+    "log_invocation",
+    "machine",
+    "result_path",
+    "stored_runs",
+    "summarize",
+    "write_result",
+    "compare",
+    "differences",
+    "COSTS_FILE",
+    "load_costs",
+    "measure_costs",
+    "main",
+    "build_custom",
+    "check_block",
+    "run_custom",
+    "run_design",
+]

@@ -3,6 +3,7 @@
 The formulas live in :mod:`se_tutorial.stats`; this room only pairs the stored runs of two
 designs by seed and hands their differences over.
 """
+
 from __future__ import annotations
 
 from .. import stats
@@ -22,8 +23,10 @@ def differences(a: dict, b: dict, outcome: str = "test_accuracy") -> dict[int, f
     va, vb = _outcome(a, outcome), _outcome(b, outcome)
     seeds = sorted(set(va) & set(vb))
     if len(seeds) < 2:
-        raise ValueError(f"the two designs share {len(seeds)} seed(s) ({seeds}); a paired comparison needs at "
-                         f"least 2. Run the missing seeds (python -m se_tutorial.experiments --resume ...).")
+        raise ValueError(
+            f"the two designs share {len(seeds)} seed(s) ({seeds}); a paired comparison needs at "
+            f"least 2. Run the missing seeds (python -m se_tutorial.experiments --resume ...)."
+        )
     return stats.paired_differences({s: va[s] for s in seeds}, {s: vb[s] for s in seeds})
 
 
@@ -34,8 +37,9 @@ def _outcome(section: dict, outcome: str) -> dict[int, float]:
             raise ValueError(f"seeds {missing} have no learning curves; they need a budget with a held-out part.")
         return {r["seed"]: r["curves"][0]["train_loss"] for r in section["runs"]}
     if any(outcome not in r for r in section["runs"]):
-        raise ValueError(f"unknown outcome {outcome!r}; expected 'test_accuracy', 'test_loss', 'train_loss' "
-                         f"or 'epoch1_train_loss'.")
+        raise ValueError(
+            f"unknown outcome {outcome!r}; expected 'test_accuracy', 'test_loss', 'train_loss' or 'epoch1_train_loss'."
+        )
     return {r["seed"]: r[outcome] for r in section["runs"]}
 
 

@@ -5,14 +5,15 @@ place, and the task. :func:`build` makes its network, weight-paired with the pla
 each seed: the plain network is built first, then :func:`se_tutorial.models.add_gates` adds the
 gates. A :class:`Budget` fixes the images, epochs, optimiser settings and seeds of every run.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
 
-from .._validate import check_choice
 from .. import attention as _attention
+from .._validate import check_choice
 from ..models import SE_VARIANTS, add_gates, small_resnet
 
 # --------------------------------------------------------------------------- configurations
@@ -84,8 +85,22 @@ CONFIGS: dict[str, Config] = {
 
 #: Which configurations each notebook reads: ``--suite 05`` or ``--suite 07`` runs just those.
 SUITES: dict[str, tuple[str, ...]] = {
-    "05": ("plain", "se", "r2", "r8", "r16", "squeeze_max", "gate_tanh", "gate_relu", "stage1", "stage2", "stage3",
-           "pre", "post", "identity"),
+    "05": (
+        "plain",
+        "se",
+        "r2",
+        "r8",
+        "r16",
+        "squeeze_max",
+        "gate_tanh",
+        "gate_relu",
+        "stage1",
+        "stage2",
+        "stage3",
+        "pre",
+        "post",
+        "identity",
+    ),
     "07": ("plain", "se", "spatial", "cbam", "eca", "scse", "coord"),
     # The primary comparison (plain vs SE) and its declared diagnostic arm (SE starting open): see
     # docs/experiments.md, written before they ran.
@@ -100,25 +115,46 @@ SUITES: dict[str, tuple[str, ...]] = {
 #: The declared comparisons of the secondary arms (docs/experiments.md, section 4): (a, b) means a − b.
 SECONDARY_COMPARISONS: tuple[tuple[str, str], ...] = (
     ("se", "plain"),
-    ("squeeze_max", "se"), ("stage3", "se"), ("pre", "se"), ("post", "se"), ("identity", "se"),
-    ("spatial", "se"), ("cbam", "se"), ("eca", "se"),
+    ("squeeze_max", "se"),
+    ("stage3", "se"),
+    ("pre", "se"),
+    ("post", "se"),
+    ("identity", "se"),
+    ("spatial", "se"),
+    ("cbam", "se"),
+    ("eca", "se"),
     ("cbam", "spatial"),
 )
 
 #: The ablations, each mirroring one of the paper's tables: (label, configuration name) rows.
 ABLATIONS: dict[str, dict] = {
-    "reduction": {"table": 10, "title": "reduction ratio r",
-                  "rows": [("r = 2", "r2"), ("r = 4", "se"), ("r = 8", "r8"), ("r = 16", "r16"), ("no SE", "plain")]},
-    "squeeze": {"table": 11, "title": "squeeze operator",
-                "rows": [("max", "squeeze_max"), ("avg", "se")]},
-    "gate": {"table": 12, "title": "excitation gate",
-             "rows": [("ReLU", "gate_relu"), ("tanh", "gate_tanh"), ("sigmoid", "se")]},
-    "stages": {"table": 13, "title": "stages with SE",
-               "rows": [("no SE", "plain"), ("stage 1", "stage1"), ("stage 2", "stage2"), ("stage 3", "stage3"),
-                        ("all", "se")]},
-    "integration": {"table": 14, "title": "integration variant",
-                    "rows": [("SE (standard)", "se"), ("SE-PRE", "pre"), ("SE-POST", "post"),
-                             ("SE-Identity", "identity")]},
+    "reduction": {
+        "table": 10,
+        "title": "reduction ratio r",
+        "rows": [("r = 2", "r2"), ("r = 4", "se"), ("r = 8", "r8"), ("r = 16", "r16"), ("no SE", "plain")],
+    },
+    "squeeze": {"table": 11, "title": "squeeze operator", "rows": [("max", "squeeze_max"), ("avg", "se")]},
+    "gate": {
+        "table": 12,
+        "title": "excitation gate",
+        "rows": [("ReLU", "gate_relu"), ("tanh", "gate_tanh"), ("sigmoid", "se")],
+    },
+    "stages": {
+        "table": 13,
+        "title": "stages with SE",
+        "rows": [
+            ("no SE", "plain"),
+            ("stage 1", "stage1"),
+            ("stage 2", "stage2"),
+            ("stage 3", "stage3"),
+            ("all", "se"),
+        ],
+    },
+    "integration": {
+        "table": 14,
+        "title": "integration variant",
+        "rows": [("SE (standard)", "se"), ("SE-PRE", "pre"), ("SE-POST", "post"), ("SE-Identity", "identity")],
+    },
 }
 
 
@@ -142,7 +178,9 @@ def build(config: Config, seed: int) -> torch.nn.Module:
     if config.attention is not None:
         check_choice("attention", config.attention, _attention.ATTENTIONS[1:])
         if config.se is None:
-            raise ValueError(f"a configuration with attention={config.attention!r} needs a position: se='standard', ...")
+            raise ValueError(
+                f"a configuration with attention={config.attention!r} needs a position: se='standard', ..."
+            )
     for s in config.stages:
         check_choice("stage", s, tuple(range(1, len(config.widths) + 1)))
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -151,8 +189,16 @@ def build(config: Config, seed: int) -> torch.nn.Module:
     model = small_resnet(in_channels=TASKS[config.task], widths=config.widths, blocks=config.blocks)
     if config.se is None:
         return model
-    return add_gates(model, config.se, stages=config.stages, reduction=config.reduction, squeeze=config.squeeze,
-                     gate=config.gate, attention=config.attention, gate_start=config.gate_start)
+    return add_gates(
+        model,
+        config.se,
+        stages=config.stages,
+        reduction=config.reduction,
+        squeeze=config.squeeze,
+        gate=config.gate,
+        attention=config.attention,
+        gate_start=config.gate_start,
+    )
 
 
 # --------------------------------------------------------------------------- budgets
@@ -187,21 +233,37 @@ class Budget:
 
 BUDGETS: dict[str, Budget] = {
     # The old short budget: it ranks designs by how fast they start learning (docs/experiments.md, section 4).
-    "short": Budget("short", train_size=15_000, epochs=3, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=64,
-                   lr=0.05),
+    "short": Budget(
+        "short", train_size=15_000, epochs=3, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=64, lr=0.05
+    ),
     "tiny": Budget("tiny", train_size=2_048, epochs=2, test_size=1_000, seeds=(0, 1, 2), batch_size=64, lr=0.05),
     # The primary comparison, declared in docs/experiments.md before it ran: 55,000 images trained on and
     # 5,000 held out for the learning curves (together the 60,000 of the training set), 5 epochs, 6 seeds.
-    "primary": Budget("primary", train_size=55_000, epochs=5, test_size=10_000, seeds=(0, 1, 2, 3, 4, 5),
-                      batch_size=128, lr=0.1, holdout=5_000),
+    "primary": Budget(
+        "primary",
+        train_size=55_000,
+        epochs=5,
+        test_size=10_000,
+        seeds=(0, 1, 2, 3, 4, 5),
+        batch_size=128,
+        lr=0.1,
+        holdout=5_000,
+    ),
     # The cue task, declared in docs/experiments.md (section 3) before it ran: 60,000 cue examples (one per
     # training image), 4 epochs (240,000 images seen: less than a primary run's 275,000), 5 seeds.
-    "cue": Budget("cue", train_size=60_000, epochs=4, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=128,
-                  lr=0.1),
+    "cue": Budget("cue", train_size=60_000, epochs=4, test_size=10_000, seeds=(0, 1, 2, 3, 4), batch_size=128, lr=0.1),
     # The secondary arms, declared in docs/experiments.md (section 4) before they ran: 30,000 images trained on,
     # 5,000 held out, 3 epochs (90,000 images seen), 5 seeds.
-    "secondary": Budget("secondary", train_size=30_000, epochs=3, test_size=10_000, seeds=(0, 1, 2, 3, 4),
-                        batch_size=128, lr=0.1, holdout=5_000),
+    "secondary": Budget(
+        "secondary",
+        train_size=30_000,
+        epochs=3,
+        test_size=10_000,
+        seeds=(0, 1, 2, 3, 4),
+        batch_size=128,
+        lr=0.1,
+        holdout=5_000,
+    ),
 }
 
 #: The cue task's generator seeds: fixed, so the task is the same for every run and every seed.

@@ -14,11 +14,12 @@ runs a named configuration, so that the statistics of notebook 05 read it unchan
 
 The blocks are attached as ``stageK.0.attn`` (as the modules of :mod:`se_tutorial.attention`);
 :func:`se_tutorial.capture` records them once their type is registered with
-:func:`se_tutorial.capture_register`.
+:func:`se_tutorial.recording.register`.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -28,21 +29,26 @@ from ..checks import CheckFailed
 from ..models import SE_VARIANTS, SmallResNet, small_resnet
 from .configs import CONFIGS, TASKS, Budget, _budget
 from .results import seed_summary
-from .running import run_one, task_data, train_and_test
+from .running import run_one, train_and_test
 
 
 def _make(make_block, channels: int, who: str) -> nn.Module:
     if isinstance(make_block, nn.Module):
-        raise ValueError(f"{who} needs a block maker, a function C → nn.Module, so that every residual block gets a "
-                         f"module of its own; got a {type(make_block).__name__} module. Pass its class or a "
-                         f"function, e.g. lambda c: {type(make_block).__name__}(c).")
+        raise ValueError(
+            f"{who} needs a block maker, a function C → nn.Module, so that every residual block gets a "
+            f"module of its own; got a {type(make_block).__name__} module. Pass its class or a "
+            f"function, e.g. lambda c: {type(make_block).__name__}(c)."
+        )
     if not callable(make_block):
-        raise ValueError(f"{who} needs a block maker, a function C → nn.Module (e.g. lambda c: MyGate(c)); "
-                         f"got {type(make_block).__name__}.")
+        raise ValueError(
+            f"{who} needs a block maker, a function C → nn.Module (e.g. lambda c: MyGate(c)); "
+            f"got {type(make_block).__name__}."
+        )
     module = make_block(channels)
     if not isinstance(module, nn.Module):
-        raise ValueError(f"the block maker returned {type(module).__name__} for C = {channels}; "
-                         "it must return an nn.Module.")
+        raise ValueError(
+            f"the block maker returned {type(module).__name__} for C = {channels}; it must return an nn.Module."
+        )
     return module
 
 
@@ -71,37 +77,56 @@ def check_block(make_block: Callable[[int], nn.Module], channels=(16, 32, 64), s
             try:
                 out = block(x)
             except Exception as e:  # noqa: BLE001 - any crash becomes a readable message
-                raise CheckFailed(f"the block for C = {c} failed on an input of shape {shape}: "
-                                  f"{type(e).__name__}: {e}") from e
+                raise CheckFailed(
+                    f"the block for C = {c} failed on an input of shape {shape}: {type(e).__name__}: {e}"
+                ) from e
             if not isinstance(out, torch.Tensor) or tuple(out.shape) != shape:
                 got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-                raise CheckFailed(f"the block for C = {c} returned {got} for an input of shape {shape}; "
-                                  "it must keep the shape (N, C, H, W).")
+                raise CheckFailed(
+                    f"the block for C = {c} returned {got} for an input of shape {shape}; "
+                    "it must keep the shape (N, C, H, W)."
+                )
             if not torch.isfinite(out).all():
-                raise CheckFailed(f"the block for C = {c} returned values that are not finite (NaN or inf) "
-                                  f"for an input of shape {shape}.")
+                raise CheckFailed(
+                    f"the block for C = {c} returned values that are not finite (NaN or inf) "
+                    f"for an input of shape {shape}."
+                )
             # A weighted sum, so that a block which only rescales its input still gets a gradient that depends on it.
             weights = torch.linspace(-1, 1, out.numel()).view(shape)
             try:
                 (out * weights).sum().backward()
             except RuntimeError as e:
-                raise CheckFailed(f"no usable gradient reaches the input of the block for C = {c} (shape {shape}): "
-                                  f"{e}. Is something detached (.detach(), torch.no_grad()) inside forward?") from e
+                raise CheckFailed(
+                    f"no usable gradient reaches the input of the block for C = {c} (shape {shape}): "
+                    f"{e}. Is something detached (.detach(), torch.no_grad()) inside forward?"
+                ) from e
             if x.grad is None or not torch.isfinite(x.grad).all() or not x.grad.abs().sum() > 0:
-                raise CheckFailed(f"no usable gradient reaches the input of the block for C = {c} (shape {shape}): "
-                                  "is something detached (.detach(), .item(), torch.no_grad()) inside forward?")
+                raise CheckFailed(
+                    f"no usable gradient reaches the input of the block for C = {c} (shape {shape}): "
+                    "is something detached (.detach(), .item(), torch.no_grad()) inside forward?"
+                )
             for name, p in block.named_parameters():
                 if p.requires_grad and (p.grad is None or not torch.isfinite(p.grad).all()):
-                    raise CheckFailed(f"the parameter {name!r} of the block for C = {c} gets no finite gradient "
-                                      f"(shape {shape}): is it used in forward?")
+                    raise CheckFailed(
+                        f"the parameter {name!r} of the block for C = {c} gets no finite gradient "
+                        f"(shape {shape}): is it used in forward?"
+                    )
             n_checks += 1
-    message = f"✓ check_block: shape kept and gradients pass for C = {', '.join(map(str, channels))} ({n_checks} inputs)"
+    message = (
+        f"✓ check_block: shape kept and gradients pass for C = {', '.join(map(str, channels))} ({n_checks} inputs)"
+    )
     print(message)
     return message
 
 
-def build_custom(make_block: Callable[[int], nn.Module], seed: int, *, position: str = "standard",
-                 stages=(1, 2, 3), task: str = "fashion") -> SmallResNet:
+def build_custom(
+    make_block: Callable[[int], nn.Module],
+    seed: int,
+    *,
+    position: str = "standard",
+    stages=(1, 2, 3),
+    task: str = "fashion",
+) -> SmallResNet:
     """The course's small ResNet with ``make_block(C)`` where SE goes, weight-paired with the named designs.
 
     As :func:`~se_tutorial.experiments.build` does, the plain network is built first after
@@ -139,8 +164,14 @@ def build_custom(make_block: Callable[[int], nn.Module], seed: int, *, position:
     return model
 
 
-def run_custom(make_block: Callable[[int], nn.Module], seed: int, budget: Budget | str = "tiny", *,
-               position: str = "standard", stages=(1, 2, 3)) -> dict:
+def run_custom(
+    make_block: Callable[[int], nn.Module],
+    seed: int,
+    budget: Budget | str = "tiny",
+    *,
+    position: str = "standard",
+    stages=(1, 2, 3),
+) -> dict:
     """Train :func:`build_custom`'s network with one seed at ``budget`` and test it, as ``run_one`` does.
 
     The same images in the same order, the same augmentation, optimiser and thread count as
@@ -156,13 +187,15 @@ def run_custom(make_block: Callable[[int], nn.Module], seed: int, budget: Budget
 
 def _run_custom(make_block, seed, budget, position, stages) -> tuple[dict, nn.Module]:
     budget = _budget(budget)
-    result, model, _ = train_and_test(lambda: build_custom(make_block, seed, position=position, stages=stages),
-                                      "fashion", seed, budget)
+    result, model, _ = train_and_test(
+        lambda: build_custom(make_block, seed, position=position, stages=stages), "fashion", seed, budget
+    )
     return result, model
 
 
-def run_design(design, budget: Budget | str, seeds=None, *, position: str = "standard", stages=(1, 2, 3),
-               keep_models: bool = False) -> dict:
+def run_design(
+    design, budget: Budget | str, seeds=None, *, position: str = "standard", stages=(1, 2, 3), keep_models: bool = False
+) -> dict:
     """Run one design at every seed of ``budget``: a named configuration or your own block.
 
     Args:
@@ -186,13 +219,19 @@ def run_design(design, budget: Budget | str, seeds=None, *, position: str = "sta
         raise ValueError("give at least one seed.")
     if isinstance(design, str):
         if design not in CONFIGS:
-            raise ValueError(f"unknown configuration {design!r}; expected one of {', '.join(CONFIGS)} "
-                             "or a block maker C → nn.Module.")
+            raise ValueError(
+                f"unknown configuration {design!r}; expected one of {', '.join(CONFIGS)} "
+                "or a block maker C → nn.Module."
+            )
         if CONFIGS[design].task != "fashion":
-            raise ValueError(f"run_design compares designs on Fashion-MNIST; {design!r} is a {CONFIGS[design].task!r} design.")
+            raise ValueError(
+                f"run_design compares designs on Fashion-MNIST; {design!r} is a {CONFIGS[design].task!r} design."
+            )
         if keep_models:
-            raise ValueError("keep_models works for a block maker; build a named design with E.build and train it "
-                             "with se_tutorial.train.fit to look inside it.")
+            raise ValueError(
+                "keep_models works for a block maker; build a named design with E.build and train it "
+                "with se_tutorial.train.fit to look inside it."
+            )
         runs, models = [run_one(design, s, budget) for s in seeds], {}
     else:
         done = [_run_custom(design, s, budget, position, stages) for s in seeds]

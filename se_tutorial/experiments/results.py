@@ -1,4 +1,5 @@
 """Results files: one JSON file per design, one section per budget; reading them back; tolerances."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ import platform
 import statistics
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import torch
@@ -20,15 +21,22 @@ from .configs import CONFIGS, Budget, Config, _config
 def machine() -> dict:
     """The CPU, its core count and the library versions: what a result depends on."""
     from .. import __version__
-
-    from ..train import cpu_name
+    from ..env import cpu_name
 
     cpu = cpu_name()
     import torchvision
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.system(),
-            "versions": {"python": platform.python_version(), "torch": torch.__version__,
-                         "torchvision": torchvision.__version__, "se_tutorial": __version__}}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "system": platform.system(),
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "torchvision": torchvision.__version__,
+            "se_tutorial": __version__,
+        },
+    }
 
 
 def seed_summary(budget: Budget, runs: list[dict]) -> dict:
@@ -59,7 +67,7 @@ def summarize(name: str, budget: Budget, runs: list[dict], *, jobs: int, command
         "machine": {k: v for k, v in info.items() if k != "versions"},
         "versions": info["versions"],
         "command": command,
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
@@ -122,7 +130,7 @@ def load_results(out="data/results", budget: str = "short", names=None) -> dict[
     ``runs``, ``budget``, ``machine``, ``versions``, ``command``, ``run_seconds``.
     """
     results = {}
-    for name in (CONFIGS if names is None else names):
+    for name in CONFIGS if names is None else names:
         _config(name)
         path = result_path(out, name)
         if path.is_file():
@@ -130,7 +138,6 @@ def load_results(out="data/results", budget: str = "short", names=None) -> dict[
             if section is not None:
                 results[name] = section
     return results
-
 
 
 def _normal(obj):
@@ -158,11 +165,13 @@ def stored_runs(out, name: str, budget: Budget) -> list[dict]:
     section = data.get("budgets", {}).get(budget.name)
     if section is None or _stored_config(data.get("config")) != _normal(asdict(CONFIGS[name])):
         return []
-    settings = lambda b: {k: v for k, v in _normal(b).items() if k != "seeds"}
+
+    def settings(b: dict) -> dict:
+        return {k: v for k, v in _normal(b).items() if k != "seeds"}
+
     if settings(section["budget"]) != settings(asdict(budget)):
         return []
     return [r for r in section["runs"] if r["seed"] in budget.seeds]
-
 
 
 @dataclass(frozen=True)
@@ -210,19 +219,24 @@ def agrees(live: list[dict], stored: dict, tolerance: Tolerance = TOLERANCE) -> 
         ref = by_seed[run["seed"]]
         gap = run["test_accuracy"] - ref["test_accuracy"]
         if abs(gap) > tolerance.seed_points:
-            problems.append(f"seed {run['seed']}: accuracy {run['test_accuracy']:.2f}% vs {ref['test_accuracy']:.2f}% "
-                            f"stored ({gap:+.2f} points; tolerance {tolerance.seed_points})")
+            problems.append(
+                f"seed {run['seed']}: accuracy {run['test_accuracy']:.2f}% vs {ref['test_accuracy']:.2f}% "
+                f"stored ({gap:+.2f} points; tolerance {tolerance.seed_points})"
+            )
         loss_gap = run["train_loss"] / ref["train_loss"] - 1
         if abs(loss_gap) > tolerance.loss_relative:
-            problems.append(f"seed {run['seed']}: training loss {run['train_loss']:.4f} vs {ref['train_loss']:.4f} "
-                            f"stored ({100 * loss_gap:+.1f} %; tolerance {100 * tolerance.loss_relative:.0f} %)")
+            problems.append(
+                f"seed {run['seed']}: training loss {run['train_loss']:.4f} vs {ref['train_loss']:.4f} "
+                f"stored ({100 * loss_gap:+.1f} %; tolerance {100 * tolerance.loss_relative:.0f} %)"
+            )
     if live and sorted(r["seed"] for r in live) == sorted(by_seed):
         gap = statistics.fmean(r["test_accuracy"] for r in live) - stored["mean"]
         if abs(gap) > tolerance.mean_points:
-            problems.append(f"mean accuracy {gap:+.2f} points from the stored {stored['mean']:.2f}% "
-                            f"(tolerance {tolerance.mean_points})")
+            problems.append(
+                f"mean accuracy {gap:+.2f} points from the stored {stored['mean']:.2f}% "
+                f"(tolerance {tolerance.mean_points})"
+            )
     return problems
-
 
 
 def log_invocation(out, entry: dict) -> Path:

@@ -1,13 +1,14 @@
 """Running: train one configuration at one budget and seed, or many in parallel processes."""
+
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import torch
 
 from .._validate import check_choice, check_positive_int
-from .configs import TASKS, CUE_SEEDS, Budget, _budget, _config, build
+from .configs import CUE_SEEDS, TASKS, Budget, _budget, _config, build
 from .results import log_invocation, machine, stored_runs, summarize, write_result
 
 _DATA: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -16,8 +17,7 @@ _DATA: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
 def _data(train: bool, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The first ``size`` images (N, 1, 28, 28) in [0, 1] and labels (N,) of a split (cached);
     a negative ``size`` gives the last ``-size`` images."""
-    from ..data import fashion_mnist
-    from ..train import dataset_tensors
+    from ..data import dataset_tensors, fashion_mnist
 
     key = "train" if train else "test"
     if key not in _DATA:
@@ -81,7 +81,7 @@ def train_and_test(make_model, task: str, seed: int, budget: Budget, *, holdout:
         ``(result, model, history)``: ``result`` as :func:`run_one` returns it (without
         ``"curves"``), the trained model, and ``fit``'s per-epoch history.
     """
-    from ..train import evaluate, fit
+    from ..train import fit, loss_and_accuracy
 
     threads = torch.get_num_threads()
     torch.set_num_threads(budget.threads)
@@ -91,14 +91,27 @@ def train_and_test(make_model, task: str, seed: int, budget: Budget, *, holdout:
         held = task_data(task, True, -budget.holdout) if holdout and budget.holdout else None
         start = time.perf_counter()
         model = make_model()
-        history = fit(model, train, held, epochs=budget.epochs, batch_size=budget.batch_size, lr=budget.lr,
-                      seed=seed, progress=False)
-        metrics = evaluate(model, test)
+        history = fit(
+            model,
+            train,
+            held,
+            epochs=budget.epochs,
+            batch_size=budget.batch_size,
+            lr=budget.lr,
+            seed=seed,
+            progress=False,
+        )
+        metrics = loss_and_accuracy(model, test)
         seconds = time.perf_counter() - start
     finally:
         torch.set_num_threads(threads)
-    result = {"seed": seed, "test_accuracy": round(metrics["accuracy"], 4), "test_loss": metrics["loss"],
-              "train_loss": history[-1]["train_loss"], "seconds": round(seconds, 2)}
+    result = {
+        "seed": seed,
+        "test_accuracy": round(metrics["accuracy"], 4),
+        "test_loss": metrics["loss"],
+        "train_loss": history[-1]["train_loss"],
+        "seconds": round(seconds, 2),
+    }
     return result, model, history
 
 
@@ -117,14 +130,25 @@ def run_one(name: str, seed: int, budget: Budget | str = "tiny") -> dict:
     if budget.holdout:
         task_data(config.task, True, budget.train_size)
         if budget.train_size + budget.holdout > len(_DATA["train"][0]):
-            raise ValueError(f"budget {budget.name!r}: {budget.train_size} training and {budget.holdout} held-out "
-                             f"images overlap; the training set has {len(_DATA['train'][0])}.")
-    result, model, history = train_and_test(lambda: build(config, seed), config.task, seed, budget,
-                                            holdout=bool(budget.holdout))
+            raise ValueError(
+                f"budget {budget.name!r}: {budget.train_size} training and {budget.holdout} held-out "
+                f"images overlap; the training set has {len(_DATA['train'][0])}."
+            )
+    result, model, history = train_and_test(
+        lambda: build(config, seed), config.task, seed, budget, holdout=bool(budget.holdout)
+    )
     if budget.holdout:
-        result["curves"] = [{"epoch": h["epoch"], "train_loss": h["train_loss"], "train_accuracy": h["train_accuracy"],
-                             "holdout_loss": h["test_loss"], "holdout_accuracy": h["test_accuracy"],
-                             "seconds": round(h["seconds"], 2)} for h in history]
+        result["curves"] = [
+            {
+                "epoch": h["epoch"],
+                "train_loss": h["train_loss"],
+                "train_accuracy": h["train_accuracy"],
+                "holdout_loss": h["test_loss"],
+                "holdout_accuracy": h["test_accuracy"],
+                "seconds": round(h["seconds"], 2),
+            }
+            for h in history
+        ]
     if config.task == "cue":  # how the network uses the cue (docs/experiments.md, section 3)
         from ..cue_task import cue_report
 
@@ -141,9 +165,17 @@ def _task(args):
     return name, run_one(name, seed, budget)
 
 
-
-def run(names, budget: Budget | str, out, *, jobs: int = 1, command: str = "", resume: bool = False,
-        log=None, progress: bool = True) -> dict[str, dict]:
+def run(
+    names,
+    budget: Budget | str,
+    out,
+    *,
+    jobs: int = 1,
+    command: str = "",
+    resume: bool = False,
+    log=None,
+    progress: bool = True,
+) -> dict[str, dict]:
     """Run configurations ``names`` × the budget's seeds and write one JSON file per configuration.
 
     ``jobs`` > 1 runs that many processes in parallel (each with ``budget.threads``
@@ -176,8 +208,10 @@ def run(names, budget: Budget | str, out, *, jobs: int = 1, command: str = "", r
         new_seconds += result["seconds"]
         pending[name].append(result)
         bar.update(1)
-        log(f"[{k}/{len(tasks)}] {name:<12} seed {result['seed']}: {result['test_accuracy']:.2f}% "
-            f"({result['seconds']:.0f} s; {time.perf_counter() - start:.0f} s so far)")
+        log(
+            f"[{k}/{len(tasks)}] {name:<12} seed {result['seed']}: {result['test_accuracy']:.2f}% "
+            f"({result['seconds']:.0f} s; {time.perf_counter() - start:.0f} s so far)"
+        )
         finish(name)  # after every seed, so that an interrupted command resumes where it stopped
 
     for n in names:
@@ -197,10 +231,22 @@ def run(names, budget: Budget | str, out, *, jobs: int = 1, command: str = "", r
                 done(*f.result(), k)
     bar.close()
     wall = time.perf_counter() - start
-    log(f"{len(tasks)} runs of {len(names)} configurations at budget {budget.name!r}: "
-        f"{wall:.0f} s wall time with {jobs} parallel jobs")
-    log_invocation(out, {"command": command, "budget": budget.name, "configurations": names, "runs": len(tasks),
-                         "parallel_jobs": jobs, "wall_seconds": round(wall, 1), "run_seconds": round(new_seconds, 1),
-                         "finished": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         "machine": {k: v for k, v in machine().items() if k != "versions"}})
+    log(
+        f"{len(tasks)} runs of {len(names)} configurations at budget {budget.name!r}: "
+        f"{wall:.0f} s wall time with {jobs} parallel jobs"
+    )
+    log_invocation(
+        out,
+        {
+            "command": command,
+            "budget": budget.name,
+            "configurations": names,
+            "runs": len(tasks),
+            "parallel_jobs": jobs,
+            "wall_seconds": round(wall, 1),
+            "run_seconds": round(new_seconds, 1),
+            "finished": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "machine": {k: v for k, v in machine().items() if k != "versions"},
+        },
+    )
     return records

@@ -9,8 +9,12 @@ Known SE modules: the course's :class:`~se_tutorial.SEBlock`, torchvision's
 ``SqueezeExcitation`` (in MobileNetV3, EfficientNet, RegNetY) and timm's ``SEModule``
 (plus timm's EfficientNet ``SqueezeExcite`` and legacy SENet ``SEModule``).
 
-Other modules take part with :func:`register`: name the sub-module whose input (or
-output) is the squeezed vector and the sub-module whose output is the channel weights.
+Other modules take part with :func:`register` (``se_tutorial.recording.register``): name the
+sub-module whose input (or output) is the squeezed vector and the sub-module whose output is
+the channel weights.
+
+This module is named ``recording``, not ``capture``, so that ``se_tutorial.capture`` is the
+function and ``se_tutorial.recording`` the module that holds it and its helpers.
 
 The attention modules of :mod:`se_tutorial.attention` take part too. Their channel
 weights are recorded as SE's (ECA; CBAM's channel gate ``*.channel``; scSE's ``*.cse``,
@@ -23,6 +27,7 @@ Spatial gates: :class:`~se_tutorial.attention.SpatialAttention` and scSE's
 attention, whose weight of channel c at (i, j) is ``a_h[c, i] · a_w[c, j]``; its map is
 that product averaged over the channels. :func:`register_spatial` adds other modules.
 """
+
 from __future__ import annotations
 
 import sys
@@ -61,7 +66,7 @@ def register(module_type: type, *, squeeze: str, excitation: str, squeeze_side: 
 
     Example (a module with ``self.pool``, ``self.mlp`` and ``self.gate``)::
 
-        se_tutorial.capture_register(MySE, squeeze="pool", squeeze_side="output", excitation="gate")
+        se_tutorial.recording.register(MySE, squeeze="pool", squeeze_side="output", excitation="gate")
     """
     if squeeze_side not in ("input", "output"):
         raise ValueError(f"squeeze_side must be 'input' or 'output'; got {squeeze_side!r}.")
@@ -121,9 +126,11 @@ def _register_timm() -> None:
         from timm.models.senet import SEModule as LegacySEModule
     except ImportError:  # timm reorganised: its modules are simply not known
         return
-    for module_type, points in [(SEModule, dict(squeeze="fc1", excitation="gate")),
-                                (SqueezeExcite, dict(squeeze="conv_reduce", excitation="gate")),
-                                (LegacySEModule, dict(squeeze="fc1", excitation="sigmoid"))]:
+    for module_type, points in [
+        (SEModule, dict(squeeze="fc1", excitation="gate")),
+        (SqueezeExcite, dict(squeeze="conv_reduce", excitation="gate")),
+        (LegacySEModule, dict(squeeze="fc1", excitation="sigmoid")),
+    ]:
         if module_type not in _REGISTRY:
             register(module_type, **points)
 
@@ -150,7 +157,7 @@ def excitation_output(module: nn.Module) -> nn.Module:
     """
     _register_timm()
     if type(module) not in _REGISTRY:
-        raise ValueError(f"{type(module).__name__} is not a known SE module; see se_tutorial.capture_register.")
+        raise ValueError(f"{type(module).__name__} is not a known SE module; see se_tutorial.recording.register.")
     return module.get_submodule(_REGISTRY[type(module)].excitation)
 
 
@@ -233,7 +240,7 @@ def capture(model: nn.Module):
         raise ValueError(
             f"{type(model).__name__} has no SE module that capture knows; looked for: {known}. "
             "Build the model with SE (e.g. small_resnet(se='standard')), or register your own module type "
-            "with se_tutorial.capture_register(...)."
+            "with se_tutorial.recording.register(...)."
         )
     rec = Recorder(modules, spatial)
     handles = []
@@ -258,16 +265,18 @@ def capture(model: nn.Module):
     for name, m in spatial.items():
         gate = _SPATIAL[type(m)]
         if isinstance(gate, str):
+
             def on_map(_mod, _args, out, _name=name):
                 rec._add_map(_name, out)
 
             handles.append(m.get_submodule(gate).register_forward_hook(on_map))
         else:
+
             def on_rows(_mod, _args, out, _name=name):
                 rec._rows.setdefault(_name, []).append(out.detach())
 
             def on_cols(_mod, _args, out, _name=name):
-                rec._add_map(_name, rec._rows[_name].pop() * out.detach())   # (N, C, H, 1) · (N, C, 1, W)
+                rec._add_map(_name, rec._rows[_name].pop() * out.detach())  # (N, C, H, 1) · (N, C, 1, W)
 
             handles.append(m.get_submodule(gate[0]).register_forward_hook(on_rows))
             handles.append(m.get_submodule(gate[1]).register_forward_hook(on_cols))
