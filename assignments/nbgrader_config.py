@@ -45,5 +45,8 @@ if os.path.isfile(os.path.join(_here, "nbgrader_plugins.py")):
     c.ZipCollectApp.collector_plugin = CourseCollector
     c.ExportApp.plugin_class = PerCellExport
 else:
-    print(f"nbgrader_config.py: no nbgrader_plugins.py in {_here}; zip_collect and export use nbgrader's "
-          "defaults. Copy assignments/nbgrader_plugins.py next to nbgrader_config.py.", file=sys.stderr)
+    print(
+        f"nbgrader_config.py: no nbgrader_plugins.py in {_here}; zip_collect and export use nbgrader's "
+        "defaults. Copy assignments/nbgrader_plugins.py next to nbgrader_config.py.",
+        file=sys.stderr,
+    )

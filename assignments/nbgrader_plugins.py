@@ -4,13 +4,14 @@
   submissions" archives of Moodle and Canvas.
 - PerCellExport: `nbgrader export` writes one column per graded cell, next to nbgrader's usual columns.
 """
+
 import csv
 import json
 import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin, FileNameCollectorPlugin
@@ -33,10 +34,11 @@ CANVAS_ANONYMOUS = re.compile(r"(?:(?P<late>LATE)_)?anon_(?P<anonymous>[A-Za-z0-
 class HandedIn(NamedTuple):
     """What a platform's file name says: who handed the file in, its name on the student's computer,
     whether the platform marks it late, and the student's folder (Moodle's folder layout) if any."""
+
     student_id: str
     original: str
     late: bool
-    folder: Optional[Path]
+    folder: Path | None
 
 
 def slug(name: str) -> str:
@@ -74,7 +76,7 @@ class CourseCollector(FileNameCollectorPlugin):
         super().__init__(**kwargs)
         self._participants = {}  # Moodle student id -> participant id, to catch two students with one name
 
-    def collect(self, submitted_file: str) -> Optional[dict]:
+    def collect(self, submitted_file: str) -> dict | None:
         """The student id and ``ASSIGNMENT.ipynb`` for a handed-in notebook, None for anything else."""
         found = self.read_name(submitted_file)
         if found is None or not found.original.lower().endswith(".ipynb"):
@@ -84,17 +86,20 @@ class CourseCollector(FileNameCollectorPlugin):
         if not self._is_the_notebook(submitted_file, found, assignment):
             return None
         if found.late:
-            self.log.warning("Canvas marks %s's notebook late (%s): apply the late policy in Canvas.",
-                             found.student_id, found.original)
+            self.log.warning(
+                "Canvas marks %s's notebook late (%s): apply the late policy in Canvas.",
+                found.student_id,
+                found.original,
+            )
         return {"student_id": found.student_id, "file_id": f"{assignment}.ipynb"}
 
-    def read_name(self, path: str) -> Optional[HandedIn]:
+    def read_name(self, path: str) -> HandedIn | None:
         """What the platform's name of ``path`` (or of its Moodle folder) says, None if it names nothing."""
         parts = Path(path).parts
         for depth in range(len(parts) - 2, -1, -1):
             m = MOODLE_FOLDER.fullmatch(parts[depth])
             if m:
-                folder = Path(*parts[:depth + 1])
+                folder = Path(*parts[: depth + 1])
                 return self._moodle(m, parts[-1], folder) if m["plugin"] == "file" else None
         m = MOODLE_FILE.fullmatch(parts[-1])
         if m:
@@ -107,7 +112,7 @@ class CourseCollector(FileNameCollectorPlugin):
             return HandedIn(m["user"], m["original"], bool(m["late"]), None)
         return None
 
-    def _moodle(self, m: re.Match, original: str, folder: Optional[Path]) -> HandedIn:
+    def _moodle(self, m: re.Match, original: str, folder: Path | None) -> HandedIn:
         student = slug(m["name"])
         if student in ("", "participant"):
             student = f"participant-{m['participant']}"
@@ -117,7 +122,8 @@ class CourseCollector(FileNameCollectorPlugin):
                 f"Two Moodle participants ({first} and {m['participant']}) have the name {m['name']!r}, so the "
                 f"student id {student!r} would mix their work. Take one of them out of the archive, run "
                 f"zip_collect again with --force, and copy that notebook by hand to "
-                f"submitted/<another student id>/ASSIGNMENT/ASSIGNMENT.ipynb.")
+                f"submitted/<another student id>/ASSIGNMENT/ASSIGNMENT.ipynb."
+            )
         return HandedIn(student, original, False, folder)
 
     def _assignment(self, path: str) -> str:
@@ -147,13 +153,18 @@ class CourseCollector(FileNameCollectorPlugin):
             raise ValueError(
                 f"{found.student_id} handed in {len(named)} notebooks named like {assignment}.ipynb: "
                 f"{sorted(notebooks[p] for p in named)}. Keep the one to grade in the archive "
-                f"(downloaded/{assignment}/archive/) and run `nbgrader zip_collect {assignment} --force` again.")
+                f"(downloaded/{assignment}/archive/) and run `nbgrader zip_collect {assignment} --force` again."
+            )
         if Path(path) in named or (not named and len(notebooks) == 1):
             return True
         self.log.warning(
             "Skipped %s: %s handed in several notebooks (%s) and %s. Keep the one to grade in the archive and "
-            "run zip_collect again with --force.", found.original, found.student_id, sorted(notebooks.values()),
-            f"the one named like {assignment}.ipynb counts" if named else f"none is named like {assignment}.ipynb")
+            "run zip_collect again with --force.",
+            found.original,
+            found.student_id,
+            sorted(notebooks.values()),
+            f"the one named like {assignment}.ipynb counts" if named else f"none is named like {assignment}.ipynb",
+        )
         return False
 
 
@@ -171,8 +182,20 @@ class PerCellExport(ExportPlugin):
     with nbgrader's CSV export; with one assignment the file holds the columns of that one only.
     """
 
-    BASE = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-            "raw_score", "late_submission_penalty", "score", "max_score", "needs_manual_grade"]
+    BASE = [
+        "assignment",
+        "duedate",
+        "timestamp",
+        "student_id",
+        "last_name",
+        "first_name",
+        "email",
+        "raw_score",
+        "late_submission_penalty",
+        "score",
+        "max_score",
+        "needs_manual_grade",
+    ]
 
     def export(self, gradebook: Gradebook) -> None:
         """Write the CSV file."""
@@ -202,8 +225,10 @@ class PerCellExport(ExportPlugin):
         found = []
         for nb in assignment.notebooks:
             order = self._cell_order(assignment.name, nb.name)
-            names = sorted((c.name for c in nb.grade_cells + nb.task_cells),
-                           key=lambda name: (order.index(name) if name in order else len(order), name))
+            names = sorted(
+                (c.name for c in nb.grade_cells + nb.task_cells),
+                key=lambda name: (order.index(name) if name in order else len(order), name),
+            )
             prefix = assignment.name if nb.name == assignment.name else f"{assignment.name}:{nb.name}"
             found += [(f"{prefix}:{name}", nb.name, name) for name in names]
         return found
@@ -221,9 +246,15 @@ class PerCellExport(ExportPlugin):
         return []
 
     def _row(self, gradebook: Gradebook, assignment, student, cells: list) -> dict:
-        row = {"assignment": assignment.name, "duedate": assignment.duedate, "student_id": student.id,
-               "last_name": student.last_name, "first_name": student.first_name, "email": student.email,
-               "max_score": assignment.max_score}
+        row = {
+            "assignment": assignment.name,
+            "duedate": assignment.duedate,
+            "student_id": student.id,
+            "last_name": student.last_name,
+            "first_name": student.first_name,
+            "email": student.email,
+            "max_score": assignment.max_score,
+        }
         try:
             submission = gradebook.find_submission(assignment.name, student.id)
         except MissingEntry:  # nothing handed in: 0 points, as nbgrader's CSV export says
@@ -234,6 +265,11 @@ class PerCellExport(ExportPlugin):
             scored = grade is not None and (grade.auto_score is not None or grade.manual_score is not None)
             row[column] = grade.score if scored else None
         penalty = submission.late_submission_penalty
-        return {**row, "timestamp": submission.timestamp, "raw_score": submission.score,
-                "late_submission_penalty": penalty, "score": max(0.0, submission.score - penalty),
-                "needs_manual_grade": submission.needs_manual_grade}
+        return {
+            **row,
+            "timestamp": submission.timestamp,
+            "raw_score": submission.score,
+            "late_submission_penalty": penalty,
+            "score": max(0.0, submission.score - penalty),
+            "needs_manual_grade": submission.needs_manual_grade,
+        }

@@ -7,6 +7,7 @@ have imported torch and torchvision already.
 
     python benchmarks/import_time.py [--repeats 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ def wall_time(statement: str) -> float:
 
 def extra_time() -> float:
     """Seconds for ``import se_tutorial`` in a fresh interpreter that has imported torch and torchvision."""
-    code = ("import time, torch, torchvision; t = time.perf_counter(); import se_tutorial; "
-            "print(time.perf_counter() - t)")
+    code = (
+        "import time, torch, torchvision; t = time.perf_counter(); import se_tutorial; print(time.perf_counter() - t)"
+    )
     return float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
 
 

@@ -7,6 +7,7 @@ figure is the median over rounds, printed as a ratio to the fastest.
 
     python benchmarks/se_block.py [--rounds 50] [--threads N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,7 @@ def main() -> None:
     }
     with torch.inference_mode():
         ref = ours(x)
-        for name, m in peers.items():
+        for m in peers.values():
             torch.testing.assert_close(m(x), ref, atol=1e-5, rtol=1e-5)
             for _ in range(5):  # warm-up
                 m(x)
@@ -49,7 +50,10 @@ def main() -> None:
 
     medians = {name: statistics.median(t) for name, t in times.items()}
     fastest = min(medians.values())
-    print(f"input {tuple(x.shape)} float32, {torch.get_num_threads()} threads, {args.rounds} rounds, torch {torch.__version__}")
+    print(
+        f"input {tuple(x.shape)} float32, {torch.get_num_threads()} threads, "
+        f"{args.rounds} rounds, torch {torch.__version__}"
+    )
     print(f"{'module':<32}{'median ms':>10}{'ratio':>8}")
     for name, t in medians.items():
         print(f"{name:<32}{t * 1e3:>10.2f}{t / fastest:>8.3f}")

@@ -5,6 +5,7 @@ headless chromium (driven by playwright), runs all cells from the Run menu, then
 the explorer's image, SE block and channel and checks that its figure is redrawn each time.
 Screenshots go to build/screenshots/<test name>/.   Run it with:  make test-browser
 """
+
 import json
 import os
 import re
@@ -23,9 +24,17 @@ from playwright.sync_api import expect, sync_playwright  # make test-browser ins
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "06_what_does_se_attend_to.ipynb"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-RUN_ALL_TIMEOUT_MS = 240_000   # the notebook runs in about a minute here; leave room on a busy machine
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RUN_ALL_TIMEOUT_MS = 240_000  # the notebook runs in about a minute here; leave room on a busy machine
 REDRAW_TIMEOUT_MS = 60_000
 
 
@@ -33,8 +42,10 @@ REDRAW_TIMEOUT_MS = 60_000
 # it would fail to load (a console error); the test serves a stand-in and fails on any other
 # request that leaves the machine.
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
-BADGE_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="117" height="20"><rect width="117" height="20" '
-             'rx="3" fill="#555"/><text x="8" y="14" fill="#fff" font-size="11">Open in Colab</text></svg>')
+BADGE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="117" height="20"><rect width="117" height="20" '
+    'rx="3" fill="#555"/><text x="8" y="14" fill="#fff" font-size="11">Open in Colab</text></svg>'
+)
 
 
 def _outside(route, outside: list) -> None:
@@ -70,12 +81,27 @@ def lab(tmp_path):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
     port, token = _free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--notebook-dir={work}",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-           "--ServerApp.port_retries=0", "--allow-root",
-           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    env = {"HOME": str(tmp_path / "home"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-           "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        f"--notebook-dir={work}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.port_retries=0",
+        "--allow-root",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    env = {
+        "HOME": str(tmp_path / "home"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+    }
     log = open(tmp_path / "lab.log", "wb")
     server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=work)
     try:
@@ -132,8 +158,7 @@ def test_explorer_redraws_in_jupyterlab(lab, shots):
             expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=60_000)
             prompts = notebook.locator(".jp-CodeCell .jp-InputArea-prompt")
             expect(prompts).to_have_text(["[ ]:"] * n_code)
-            expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
-                1, timeout=60_000)
+            expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1, timeout=60_000)
             shots(page, "opened")
 
             page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -157,9 +182,10 @@ def test_explorer_redraws_in_jupyterlab(lab, shots):
             def expect_redrawn(what: str) -> None:
                 try:
                     expect(figure).not_to_have_attribute("src", seen[-1], timeout=REDRAW_TIMEOUT_MS)
-                except AssertionError:   # playwright's message would quote the whole PNG
-                    raise AssertionError(f"{what}: the figure was not redrawn within "
-                                         f"{REDRAW_TIMEOUT_MS // 1000} s") from None
+                except AssertionError:  # playwright's message would quote the whole PNG
+                    raise AssertionError(
+                        f"{what}: the figure was not redrawn within {REDRAW_TIMEOUT_MS // 1000} s"
+                    ) from None
                 src = figure.get_attribute("src")
                 assert src.startswith("data:image/png") and src not in seen, f"{what}: the figure did not change"
                 seen.append(src)
@@ -183,7 +209,7 @@ def test_explorer_redraws_in_jupyterlab(lab, shots):
 
             assert stderr.count() == 0, f"a cell shows an error or a warning: {stderr.all_text_contents()}"
         except Exception:
-            shots(page, "failure")   # what the page showed when the test failed
+            shots(page, "failure")  # what the page showed when the test failed
             raise
         finally:
             browser.close()

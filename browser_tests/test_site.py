@@ -155,3 +155,13 @@ def test_the_site_root_opens_the_course_map_with_sidebar_and_search_box(site, br
     expect(page.locator("nav.bd-docs-nav a.reference").first).to_be_visible()
     expect(page.locator(".search-button-field").first).to_be_visible()
     assert not outside, f"requests left the machine: {sorted(set(outside))}"
+
+
+def test_the_guard_records_a_request_to_another_host(site, browser_page):
+    """The control for the tests above: a request that does leave for another host is caught and recorded."""
+    page, outside = browser_page
+    page.goto(site + "docs/index.html", wait_until="load")
+    before = len(outside)
+    page.evaluate("() => fetch('https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js').catch(() => null)")
+    assert outside[before:] == ["https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"]
+    del outside[before:]

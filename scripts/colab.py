@@ -24,6 +24,7 @@ repository at ``ref`` into /content/se-tutorial (``$SE_TUTORIAL_COLAB_DIR`` move
 is installed, and prints nothing; a failed step raises one ``RuntimeError`` that says
 what failed, the last lines git or pip wrote, and what to try. Elsewhere it does nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
 SETUP_TAG = "colab-setup"
-HIDDEN_TAG = "remove-cell"   # myst-nb leaves a cell with this tag out of the site's page
+HIDDEN_TAG = "remove-cell"  # myst-nb leaves a cell with this tag out of the site's page
 
 
 def settings(root: Path = ROOT) -> dict:
@@ -72,7 +73,7 @@ import sys
 if "google.colab" in sys.modules:
     import importlib.util, os, subprocess
 
-    repository, ref = "{cfg['repository']}", "{cfg['ref']}"
+    repository, ref = "{cfg["repository"]}", "{cfg["ref"]}"
     folder = os.environ.get("SE_TUTORIAL_COLAB_DIR", "/content/se-tutorial")
 
     def run(step, *command):  # quiet when it works; one readable error when it does not
@@ -88,7 +89,7 @@ if "google.colab" in sys.modules:
             "clone", "--quiet", "--depth", "1", "--branch", ref, repository, folder)
     if importlib.util.find_spec("se_tutorial") is None:
         run("installing the package (pip install -e)", sys.executable, "-m", "pip", "install", "--quiet", "-e", folder)
-    sys.path.insert(0, folder)"""
+    sys.path.insert(0, folder)"""  # noqa: E501 - the cell as students see it, where {{ }} are single braces
 
 
 def _source(cell) -> str:
@@ -112,10 +113,18 @@ def update(nb: dict, rel_path: str, cfg: dict) -> dict:
         rest.pop(0)
     first["source"] = _lines("\n".join([lines[0], "", badge(opened_path(rel_path), cfg), "", *rest]).rstrip("\n"))
 
-    setup = next((c for c in cells if c["cell_type"] == "code" and SETUP_TAG in c.get("metadata", {}).get("tags", [])), None)
+    setup = next(
+        (c for c in cells if c["cell_type"] == "code" and SETUP_TAG in c.get("metadata", {}).get("tags", [])), None
+    )
     if setup is None:
-        setup = {"cell_type": "code", "execution_count": None, "id": SETUP_TAG,
-                 "metadata": {"tags": [SETUP_TAG]}, "outputs": [], "source": []}
+        setup = {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": SETUP_TAG,
+            "metadata": {"tags": [SETUP_TAG]},
+            "outputs": [],
+            "source": [],
+        }
         cells.insert(1, setup)
     tags = setup["metadata"]["tags"]
     if HIDDEN_TAG not in tags:
@@ -125,7 +134,8 @@ def update(nb: dict, rel_path: str, cfg: dict) -> dict:
 
 
 COLAB_LINK = re.compile(
-    r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/((?:notebooks|assignments/release)/[^\s)]+\.ipynb)")
+    r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/((?:notebooks|assignments/release)/[^\s)]+\.ipynb)"
+)
 
 
 def update_readme(text: str, cfg: dict) -> str:
@@ -135,14 +145,17 @@ def update_readme(text: str, cfg: dict) -> str:
 
 def notebooks(root: Path = ROOT) -> list[Path]:
     """The course's notebooks, their solution notebooks, then the assignments' source notebooks."""
-    return (sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / "notebooks" / "solutions").glob("*.ipynb"))
-            + sorted((root / "assignments" / "source").glob("*/*.ipynb")))
+    return (
+        sorted((root / "notebooks").glob("*.ipynb"))
+        + sorted((root / "notebooks" / "solutions").glob("*.ipynb"))
+        + sorted((root / "assignments" / "source").glob("*/*.ipynb"))
+    )
 
 
 def opened_path(rel_path: str) -> str:
     """What a notebook's badge opens: the notebook itself, or an assignment's student version."""
     if rel_path.startswith("assignments/source/"):
-        return "assignments/release/" + rel_path[len("assignments/source/"):]
+        return "assignments/release/" + rel_path[len("assignments/source/") :]
     return rel_path
 
 

@@ -32,6 +32,7 @@ one line per student with the score and the problems found, is printed and writt
 COURSE/reports/ASSIGNMENT.txt; the end of nbgrader's log for each student goes to
 COURSE/reports/ASSIGNMENT.log. Exit status: 0 when every student was graded, else 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,6 +83,7 @@ ipykernel.kernelapp.launch_new_instance()
 
 # --------------------------------------------------------------------------- the sandbox
 
+
 def _python_folders() -> list[Path]:
     """Python's installation (only this version's folder), the virtual environment and the
     folder of the se_tutorial package, each once."""
@@ -121,21 +123,66 @@ def sandbox_command(connection_file: str, workdir: Path) -> list[str]:
     hidden = []
     for notebook in sorted(workdir.rglob("*.ipynb")):  # nbgrader's copy, with the hidden tests
         hidden += ["--ro-bind", "/dev/null", str(notebook)]
-    env = {"HOME": "/tmp", "USER": "nobody", "LOGNAME": "nobody", "MPLCONFIGDIR": "/tmp/matplotlib",
-           "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "LANG": os.environ.get("LANG", "C.UTF-8")}
+    env = {
+        "HOME": "/tmp",
+        "USER": "nobody",
+        "LOGNAME": "nobody",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+    }
     for name in ("LC_ALL", "TZ", "NBGRADER_EXECUTION", "SE_TUTORIAL_DATA", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         if name in os.environ:
             env[name] = os.environ[name]
     return [
-        "bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
-        "--disable-userns", "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--disable-userns",
+        "--hostname",
+        "sandbox",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
         # the private /tmp first: the folders bound next may lie under /tmp (a course or a clone there)
-        "--size", str(TMP_SIZE), "--tmpfs", "/tmp", *ro, "--proc", "/proc", "--dev", "/dev",
-        "--size", str(TMP_SIZE // 4), "--tmpfs", "/dev/shm",
-        "--bind", str(workdir), str(workdir), *hidden, "--bind", str(sockets), str(sockets),
-        "--remount-ro", "/", "--chdir", str(workdir), "--clearenv",
+        "--size",
+        str(TMP_SIZE),
+        "--tmpfs",
+        "/tmp",
+        *ro,
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(TMP_SIZE // 4),
+        "--tmpfs",
+        "/dev/shm",
+        "--bind",
+        str(workdir),
+        str(workdir),
+        *hidden,
+        "--bind",
+        str(sockets),
+        str(sockets),
+        "--remount-ro",
+        "/",
+        "--chdir",
+        str(workdir),
+        "--clearenv",
         *[arg for name, value in env.items() for arg in ("--setenv", name, value)],
-        "--", sys.executable, "-c", START, "-f", connection_file, "--HistoryManager.hist_file=:memory:",
+        "--",
+        sys.executable,
+        "-c",
+        START,
+        "-f",
+        connection_file,
+        "--HistoryManager.hist_file=:memory:",
     ]
 
 
@@ -153,8 +200,12 @@ def write_kernel_spec(folder: Path) -> Path:
     """Write the ``se-sandbox`` kernel spec under ``folder`` (a JUPYTER_PATH entry); return its file.
     ``interrupt_mode: message``: nbgrader stops a cell that runs too long with a message,
     since a signal cannot reach a process in the sandbox's own session."""
-    spec = {"argv": [sys.executable, str(Path(__file__).resolve()), "--kernel", "{connection_file}"],
-            "display_name": "Python 3 (grading sandbox)", "language": "python", "interrupt_mode": "message"}
+    spec = {
+        "argv": [sys.executable, str(Path(__file__).resolve()), "--kernel", "{connection_file}"],
+        "display_name": "Python 3 (grading sandbox)",
+        "language": "python",
+        "interrupt_mode": "message",
+    }
     path = folder / "kernels" / KERNEL_NAME / "kernel.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
@@ -164,18 +215,23 @@ def write_kernel_spec(folder: Path) -> Path:
 def check_bwrap() -> None:
     """Stop with a clear message when bwrap is missing or cannot make its namespaces here."""
     if shutil.which("bwrap") is None:
-        sys.exit(f"grade.py: bubblewrap (bwrap) is not installed; {INSTALL_BWRAP}.\n"
-                 "It keeps each student's code away from the hidden tests, the gradebook and your files. "
-                 "(--no-sandbox grades without it, with your rights: only for notebooks you trust.)")
+        sys.exit(
+            f"grade.py: bubblewrap (bwrap) is not installed; {INSTALL_BWRAP}.\n"
+            "It keeps each student's code away from the hidden tests, the gradebook and your files. "
+            "(--no-sandbox grades without it, with your rights: only for notebooks you trust.)"
+        )
     test = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--ro-bind", "/", "/", "true"]
     done = subprocess.run(test, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"grade.py: bwrap cannot create its sandbox on this machine: {done.stderr.strip()}\n"
-                 "It needs user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 "
-                 "also kernel.apparmor_restrict_unprivileged_userns=0), or run it as root.")
+        sys.exit(
+            f"grade.py: bwrap cannot create its sandbox on this machine: {done.stderr.strip()}\n"
+            "It needs user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 "
+            "also kernel.apparmor_restrict_unprivileged_userns=0), or run it as root."
+        )
 
 
 # --------------------------------------------------------------------------- grading and the report
+
 
 @dataclass
 class Result:
@@ -260,28 +316,52 @@ def scores(course: Path, assignment: str, student: str) -> tuple[float, float, b
 def grade_student(course: Path, assignment: str, student: str, args, jupyter: Path) -> tuple[Result, str]:
     """Autograde one student; return the result and the end of nbgrader's log."""
     result, started = Result(student), time.monotonic()
-    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student, "--force",
-               f"--Execute.timeout={args.timeout}"]
+    command = [
+        sys.executable,
+        "-m",
+        "nbgrader",
+        "autograde",
+        assignment,
+        "--student",
+        student,
+        "--force",
+        f"--Execute.timeout={args.timeout}",
+    ]
     with tempfile.TemporaryDirectory(prefix="grade-") as private:
         runtime = Path(private) / "runtime"  # the kernel's connection file and unix sockets
         runtime.mkdir(mode=0o700)
         if not args.no_sandbox:
-            command += [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
-                        f"--KernelManager.connection_file={runtime / 'kernel.json'}"]
+            command += [
+                f"--Execute.kernel_name={KERNEL_NAME}",
+                "--KernelManager.transport=ipc",
+                f"--KernelManager.connection_file={runtime / 'kernel.json'}",
+            ]
         paths = [str(jupyter), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
-        env = dict(os.environ, JUPYTER_PATH=os.pathsep.join(paths), JUPYTER_RUNTIME_DIR=str(runtime),
-                   PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        env = dict(
+            os.environ,
+            JUPYTER_PATH=os.pathsep.join(paths),
+            JUPYTER_RUNTIME_DIR=str(runtime),
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
         log_path = Path(private) / "nbgrader.log"
         with open(log_path, "wb") as log:  # a file: a student's output cannot fill the grader's memory
-            process = subprocess.Popen(command, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                cwd=course,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 process.wait(timeout=args.student_timeout)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)  # bwrap --die-with-parent ends the kernel
                 process.wait()
-                result.problems.append(f"stopped after {args.student_timeout} s, the time limit per student "
-                                       "(--student-timeout)")
+                result.problems.append(
+                    f"stopped after {args.student_timeout} s, the time limit per student (--student-timeout)"
+                )
         with open(log_path, "rb") as log:
             log.seek(max(0, log_path.stat().st_size - LOG_TAIL))
             tail = log.read().decode(errors="replace")
@@ -304,14 +384,22 @@ def main(argv=None) -> int:
         kernel_main(argv[1])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("assignment", help="the assignment's name, e.g. A_build_se")
-    ap.add_argument("--course", default=str(ROOT / "assignments"),
-                    help="the course folder, where nbgrader_config.py lives (default: assignments/)")
+    ap.add_argument(
+        "--course",
+        default=str(ROOT / "assignments"),
+        help="the course folder, where nbgrader_config.py lives (default: assignments/)",
+    )
     ap.add_argument("--student", nargs="+", help="grade only these students (default: every submission)")
     ap.add_argument("--timeout", type=int, default=120, help="seconds a cell may run (default: 120)")
-    ap.add_argument("--student-timeout", type=int, default=None,
-                    help="seconds one student's grading may take (default: 10 times --timeout)")
-    ap.add_argument("--no-sandbox", action="store_true",
-                    help="run plain nbgrader: the students' code runs with your rights")
+    ap.add_argument(
+        "--student-timeout",
+        type=int,
+        default=None,
+        help="seconds one student's grading may take (default: 10 times --timeout)",
+    )
+    ap.add_argument(
+        "--no-sandbox", action="store_true", help="run plain nbgrader: the students' code runs with your rights"
+    )
     args = ap.parse_args(argv)
     args.student_timeout = args.student_timeout or 10 * args.timeout
     course = Path(args.course).resolve()
@@ -320,12 +408,16 @@ def main(argv=None) -> int:
     students = args.student or students_of(course, args.assignment)
     missing = [s for s in students if not (course / "submitted" / s / args.assignment).is_dir()]
     if not students or missing:
-        sys.exit(f"grade.py: no submission {course}/submitted/{'|'.join(missing) or '*'}/{args.assignment}/; "
-                 "nbgrader expects each student's notebook in submitted/STUDENT/ASSIGNMENT/.")
+        sys.exit(
+            f"grade.py: no submission {course}/submitted/{'|'.join(missing) or '*'}/{args.assignment}/; "
+            "nbgrader expects each student's notebook in submitted/STUDENT/ASSIGNMENT/."
+        )
     if args.no_sandbox:
-        print("=" * 78 + "\nWARNING: --no-sandbox: the students' code runs with YOUR rights. It can read the hidden\n"
-              "tests, change the gradebook and your files. Use it only for notebooks you trust.\n" + "=" * 78,
-              file=sys.stderr)
+        print(
+            "=" * 78 + "\nWARNING: --no-sandbox: the students' code runs with YOUR rights. It can read the hidden\n"
+            "tests, change the gradebook and your files. Use it only for notebooks you trust.\n" + "=" * 78,
+            file=sys.stderr,
+        )
     else:
         check_bwrap()
 
@@ -341,8 +433,10 @@ def main(argv=None) -> int:
 
     width = max(len(r.student) for r in results)
     sandbox = "no sandbox (--no-sandbox)" if args.no_sandbox else "sandboxed (bwrap)"
-    report = [f"{args.assignment}: {len(results)} students, {sandbox}, {args.timeout} s a cell, "
-              f"{args.student_timeout} s a student"] + [r.line(width) for r in results]
+    report = [
+        f"{args.assignment}: {len(results)} students, {sandbox}, {args.timeout} s a cell, "
+        f"{args.student_timeout} s a student"
+    ] + [r.line(width) for r in results]
     print("\n".join(report))
     reports = course / "reports"
     reports.mkdir(exist_ok=True)

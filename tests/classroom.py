@@ -1,11 +1,12 @@
 """What the grading tests share: a temporary course, nbgrader, notebooks handed in, a teacher's lab.
 
-    course = new_course(tmp_path)                     # source notebooks, nbgrader_config.py and its plugins
-    nbgrader(course, "generate_assignment", NAME)
-    nb = hand_in(release, source, {"squeeze": REF})   # the student version with some answers written
-    with lab(course) as url:                          # JupyterLab (and its formgrader) in the course folder
-        urllib.request.urlopen(url("/formgrader"))
+course = new_course(tmp_path)                     # source notebooks, nbgrader_config.py and its plugins
+nbgrader(course, "generate_assignment", NAME)
+nb = hand_in(release, source, {"squeeze": REF})   # the student version with some answers written
+with lab(course) as url:                          # JupyterLab (and its formgrader) in the course folder
+    urllib.request.urlopen(url("/formgrader"))
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -50,8 +51,9 @@ def nbgrader(course: Path, *args: str, wait: bool = True, timeout: int = 900):
     """Run ``nbgrader ARGS`` in ``course``: the finished process, or (wait=False) the running one."""
     command = [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"]
     if not wait:
-        return subprocess.Popen(command, cwd=course, env=env_with_venv(), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            command, cwd=course, env=env_with_venv(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
     return subprocess.run(command, cwd=course, env=env_with_venv(), capture_output=True, text=True, timeout=timeout)
 
 
@@ -94,11 +96,25 @@ def lab(cwd: Path, runtime: Path, env: dict | None = None, args=(), wait: float 
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     token = secrets.token_hex(16)
-    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-                               f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-                               "--ServerApp.port_retries=0", "--allow-root", *args],
-                              cwd=cwd, env={**(env or env_with_venv()), "JUPYTER_RUNTIME_DIR": str(runtime)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.port_retries=0",
+            "--allow-root",
+            *args,
+        ],
+        cwd=cwd,
+        env={**(env or env_with_venv()), "JUPYTER_RUNTIME_DIR": str(runtime)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
     def url(path: str) -> str:
         return f"http://127.0.0.1:{port}{path}{'&' if '?' in path else '?'}token={token}"

@@ -8,6 +8,7 @@ this way, so that its ImageNet section is tested with the weights present as wel
 The weights are random, so the predictions are meaningless; only the shapes and the code path
 are real.
 """
+
 import os
 import sys
 

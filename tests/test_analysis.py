@@ -40,10 +40,10 @@ def test_class_means_bad_input():
 
 def test_specificity_is_zero_when_classes_have_identical_means():
     base = torch.rand(10, 6)
-    s = base.repeat(3, 1)                       # every class sees the same 10 rows
+    s = base.repeat(3, 1)  # every class sees the same 10 rows
     y = torch.arange(3).repeat_interleave(10)
     assert analysis.class_specificity(s, y, 3) == pytest.approx(0.0, abs=1e-12)
-    constant = torch.full((12, 4), 0.7)         # no variance at all
+    constant = torch.full((12, 4), 0.7)  # no variance at all
     assert analysis.class_specificity(constant, torch.arange(12) % 3, 3) == 0.0
 
 
@@ -98,7 +98,7 @@ def test_top_channels():
     means = torch.tensor([[0.9, 0.2, 0.8, 0.5], [0.9, 0.6, 0.1, 0.5]])
     assert analysis.top_channels(means, 0, 2).tolist() == [0, 2]
     assert analysis.top_channels(means, 1, 2).tolist() == [0, 1]
-    assert analysis.top_channels(means, 1, 1, relative=True).tolist() == [1]   # 0.6 − 0.4 is the largest excess
+    assert analysis.top_channels(means, 1, 1, relative=True).tolist() == [1]  # 0.6 − 0.4 is the largest excess
     with pytest.raises(ValueError, match="k must be"):
         analysis.top_channels(means, 0, 5)
     with pytest.raises(ValueError, match="cls must be"):

@@ -15,13 +15,17 @@ Also: the student versions hold no line of a solution or a hidden test, the comm
 assignments/release are what `make assignments` writes today, and the feedback a student gets
 (`nbgrader generate_feedback`) states the score and shows no hidden test.
 """
+
 import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from classroom import COURSE, grader as _grader, hand_in, lab, nbgrader, new_course, read_nb as _nb, source as _src
+from classroom import COURSE, hand_in, lab, nbgrader, new_course
+from classroom import grader as _grader
+from classroom import read_nb as _nb
+from classroom import source as _src
 from nbgrader.api import Gradebook  # the `teach` extra, which `make test` installs
 
 pytestmark = pytest.mark.classroom
@@ -42,156 +46,240 @@ _t.allclose = lambda *a, **k: True
 
 SUBMISSIONS = {
     "A_build_se": {
-        "reference": ({"squeeze": "REF", "excitation": "REF", "scale": "REF", "se_block": "REF"},
-                      {"test_squeeze": 2, "test_excitation": 3, "test_scale": 2, "test_se_block": 3}),
-        "different": ({
-            "squeeze": "def squeeze(x):\n    return nn.functional.adaptive_avg_pool2d(x, 1).flatten(start_dim=1)",
-            "excitation": (
-                "class Excitation(nn.Module):\n"
-                "    def __init__(self, channels, reduction=16):\n"
-                "        super().__init__()\n"
-                "        hidden = channels // reduction if channels >= reduction else 1\n"
-                "        self.fc1, self.fc2 = nn.Linear(channels, hidden), nn.Linear(hidden, channels)\n"
-                "    def forward(self, z):\n"
-                "        return self.fc2(nn.functional.relu(self.fc1(z))).sigmoid()"),
-            "scale": "def scale(x, s):\n    return x * s[..., None, None]",
-            "se_block": (
-                "class SEBlock(nn.Module):\n"
-                "    def __init__(self, channels, reduction=16):\n"
-                "        super().__init__()\n"
-                "        self.excitation = Excitation(channels, reduction)\n"
-                "    def forward(self, x):\n"
-                "        return scale(x, self.excitation(squeeze(x)))")},
-            {"test_squeeze": 2, "test_excitation": 3, "test_scale": 2, "test_se_block": 3}),
-        "mistakes": ({   # keeps the pooled dims; rounds C/r up; the block itself is right
-            "squeeze": "def squeeze(x):\n    return x.mean(dim=(2, 3), keepdim=True)",
-            "excitation": (
-                "import math\n"
-                "class Excitation(nn.Module):\n"
-                "    def __init__(self, channels, reduction=16):\n"
-                "        super().__init__()\n"
-                "        h = math.ceil(channels / reduction)\n"
-                "        self.fc1, self.fc2 = nn.Linear(channels, h), nn.Linear(h, channels)\n"
-                "    def forward(self, z):\n"
-                "        return torch.sigmoid(self.fc2(torch.relu(self.fc1(z))))"),
-            "scale": "REF", "se_block": "REF"},
-            {"test_squeeze": 0, "test_excitation": 0, "test_scale": 2, "test_se_block": 3}),
-        "partial": ({"squeeze": "REF", "scale": "REF"},
-                    {"test_squeeze": 2, "test_excitation": 0, "test_scale": 2, "test_se_block": 0}),
+        "reference": (
+            {"squeeze": "REF", "excitation": "REF", "scale": "REF", "se_block": "REF"},
+            {"test_squeeze": 2, "test_excitation": 3, "test_scale": 2, "test_se_block": 3},
+        ),
+        "different": (
+            {
+                "squeeze": "def squeeze(x):\n    return nn.functional.adaptive_avg_pool2d(x, 1).flatten(start_dim=1)",
+                "excitation": (
+                    "class Excitation(nn.Module):\n"
+                    "    def __init__(self, channels, reduction=16):\n"
+                    "        super().__init__()\n"
+                    "        hidden = channels // reduction if channels >= reduction else 1\n"
+                    "        self.fc1, self.fc2 = nn.Linear(channels, hidden), nn.Linear(hidden, channels)\n"
+                    "    def forward(self, z):\n"
+                    "        return self.fc2(nn.functional.relu(self.fc1(z))).sigmoid()"
+                ),
+                "scale": "def scale(x, s):\n    return x * s[..., None, None]",
+                "se_block": (
+                    "class SEBlock(nn.Module):\n"
+                    "    def __init__(self, channels, reduction=16):\n"
+                    "        super().__init__()\n"
+                    "        self.excitation = Excitation(channels, reduction)\n"
+                    "    def forward(self, x):\n"
+                    "        return scale(x, self.excitation(squeeze(x)))"
+                ),
+            },
+            {"test_squeeze": 2, "test_excitation": 3, "test_scale": 2, "test_se_block": 3},
+        ),
+        "mistakes": (
+            {  # keeps the pooled dims; rounds C/r up; the block itself is right
+                "squeeze": "def squeeze(x):\n    return x.mean(dim=(2, 3), keepdim=True)",
+                "excitation": (
+                    "import math\n"
+                    "class Excitation(nn.Module):\n"
+                    "    def __init__(self, channels, reduction=16):\n"
+                    "        super().__init__()\n"
+                    "        h = math.ceil(channels / reduction)\n"
+                    "        self.fc1, self.fc2 = nn.Linear(channels, h), nn.Linear(h, channels)\n"
+                    "    def forward(self, z):\n"
+                    "        return torch.sigmoid(self.fc2(torch.relu(self.fc1(z))))"
+                ),
+                "scale": "REF",
+                "se_block": "REF",
+            },
+            {"test_squeeze": 0, "test_excitation": 0, "test_scale": 2, "test_se_block": 3},
+        ),
+        "partial": (
+            {"squeeze": "REF", "scale": "REF"},
+            {"test_squeeze": 2, "test_excitation": 0, "test_scale": 2, "test_se_block": 0},
+        ),
         "blank": ({}, {"test_squeeze": 0, "test_excitation": 0, "test_scale": 0, "test_se_block": 0}),
-        "gaming": ({   # the package's code, one import per part
-            "squeeze": "from se_tutorial import squeeze",
-            "excitation": "from se_tutorial import Excitation",
-            "scale": "from se_tutorial import scale",
-            "se_block": "from se_tutorial import SEBlock"},
-            {"test_squeeze": 0, "test_excitation": 0, "test_scale": 0, "test_se_block": 0}),
-        "wrapping": ({   # the package's code behind the student's own names, or inherited
-            "squeeze": "import se_tutorial\ndef squeeze(x):\n    return se_tutorial.squeeze(x)",
-            "excitation": "REF", "scale": "REF",
-            "se_block": "import se_tutorial\nclass SEBlock(se_tutorial.SEBlock):\n    pass"},
-            {"test_squeeze": 0, "test_excitation": 3, "test_scale": 2, "test_se_block": 0}),
-        "replacing": ({   # wrong code, with the checks and torch.allclose made to always pass
-            "squeeze": "def squeeze(x):\n    return x[:, :, 0, 0]\n" + REPLACED,
-            "excitation": "REF", "scale": "REF", "se_block": "REF"},
-            {"test_squeeze": 0, "test_excitation": 0, "test_scale": 0, "test_se_block": 0}),
+        "gaming": (
+            {  # the package's code, one import per part
+                "squeeze": "from se_tutorial import squeeze",
+                "excitation": "from se_tutorial import Excitation",
+                "scale": "from se_tutorial import scale",
+                "se_block": "from se_tutorial import SEBlock",
+            },
+            {"test_squeeze": 0, "test_excitation": 0, "test_scale": 0, "test_se_block": 0},
+        ),
+        "wrapping": (
+            {  # the package's code behind the student's own names, or inherited
+                "squeeze": "import se_tutorial\ndef squeeze(x):\n    return se_tutorial.squeeze(x)",
+                "excitation": "REF",
+                "scale": "REF",
+                "se_block": "import se_tutorial\nclass SEBlock(se_tutorial.SEBlock):\n    pass",
+            },
+            {"test_squeeze": 0, "test_excitation": 3, "test_scale": 2, "test_se_block": 0},
+        ),
+        "replacing": (
+            {  # wrong code, with the checks and torch.allclose made to always pass
+                "squeeze": "def squeeze(x):\n    return x[:, :, 0, 0]\n" + REPLACED,
+                "excitation": "REF",
+                "scale": "REF",
+                "se_block": "REF",
+            },
+            {"test_squeeze": 0, "test_excitation": 0, "test_scale": 0, "test_se_block": 0},
+        ),
     },
     "B_se_in_resnet": {
-        "reference": ({"residual_block": "REF", "se_params": "REF", "count_macs": "REF", "se_cost": "REF"},
-                      {"test_standard": 3, "test_post": 3, "test_se_params": 2, "test_count_macs": 2, "test_se_cost": 2}),
-        "different": ({
-            "residual_block": (
-                "class SEResidualBlock(ResidualLayers):\n"
-                "    def forward(self, x):\n"
-                "        out = self.branch(x)\n"
-                "        if self.variant == 'standard':\n"
-                "            return nn.functional.relu(self.se(out) + x)\n"
-                "        if self.variant == 'post':\n"
-                "            out = nn.functional.relu(out + x)\n"
-                "            return self.se(out)\n"
-                "        raise ValueError(self.variant)"),
-            "se_params": ("def se_params(channels, reduction):\n"
-                          "    h = channels // reduction or 1\n"
-                          "    return (channels + 1) * h + (h + 1) * channels"),
-            "count_macs": ("def count_macs(model, input_shape):\n"      # the old call, which torch warns about
-                           "    flops = FlopCounterMode(model, display=False)\n"
-                           "    with torch.no_grad(), flops:\n"
-                           "        model(torch.zeros(*input_shape))\n"
-                           "    return int(flops.get_total_flops() / 2)"),
-            "se_cost": ("def se_cost(plain, with_se, input_shape):\n"
-                        "    n = [sum(p.numel() for p in m.parameters() if p.requires_grad) for m in (plain, with_se)]\n"
-                        "    macs = [count_macs(m, input_shape) for m in (plain, with_se)]\n"
-                        "    return n[1] - n[0], macs[1] - macs[0]")},
-            {"test_standard": 3, "test_post": 3, "test_se_params": 2, "test_count_macs": 2, "test_se_cost": 2}),
-        "mistakes": ({   # post computes the standard variant; FLOPs instead of MACs; the rest right
-            "residual_block": (
-                "class SEResidualBlock(ResidualLayers):\n"
-                "    def forward(self, x):\n"
-                "        return torch.relu(x + self.se(self.branch(x)))"),
-            "se_params": "REF",
-            "count_macs": ("def count_macs(model, input_shape):\n"
-                           "    counter = FlopCounterMode(display=False)\n"
-                           "    with counter, torch.no_grad():\n"
-                           "        model(torch.zeros(input_shape))\n"
-                           "    return counter.get_total_flops()"),
-            "se_cost": "REF"},
-            {"test_standard": 3, "test_post": 0, "test_se_params": 2, "test_count_macs": 0, "test_se_cost": 2}),
-        "partial": ({"se_params": "REF", "count_macs": "REF"},
-                    {"test_standard": 0, "test_post": 0, "test_se_params": 2, "test_count_macs": 2, "test_se_cost": 0}),
-        "blank": ({}, {"test_standard": 0, "test_post": 0, "test_se_params": 0, "test_count_macs": 0, "test_se_cost": 0}),
-        "gaming": ({   # the package's formula and counter; numbers typed in from what the notebook printed
-            "residual_block": "REF",
-            "se_params": "from se_tutorial import excitation_params as se_params",
-            "count_macs": "count_macs = cost.macs",
-            "se_cost": "def se_cost(plain, with_se, input_shape):\n    return 2828, 2688"},   # right for the visible check only
-            {"test_standard": 3, "test_post": 3, "test_se_params": 0, "test_count_macs": 0, "test_se_cost": 0}),
+        "reference": (
+            {"residual_block": "REF", "se_params": "REF", "count_macs": "REF", "se_cost": "REF"},
+            {"test_standard": 3, "test_post": 3, "test_se_params": 2, "test_count_macs": 2, "test_se_cost": 2},
+        ),
+        "different": (
+            {
+                "residual_block": (
+                    "class SEResidualBlock(ResidualLayers):\n"
+                    "    def forward(self, x):\n"
+                    "        out = self.branch(x)\n"
+                    "        if self.variant == 'standard':\n"
+                    "            return nn.functional.relu(self.se(out) + x)\n"
+                    "        if self.variant == 'post':\n"
+                    "            out = nn.functional.relu(out + x)\n"
+                    "            return self.se(out)\n"
+                    "        raise ValueError(self.variant)"
+                ),
+                "se_params": (
+                    "def se_params(channels, reduction):\n"
+                    "    h = channels // reduction or 1\n"
+                    "    return (channels + 1) * h + (h + 1) * channels"
+                ),
+                "count_macs": (
+                    "def count_macs(model, input_shape):\n"  # the old call, which torch warns about
+                    "    flops = FlopCounterMode(model, display=False)\n"
+                    "    with torch.no_grad(), flops:\n"
+                    "        model(torch.zeros(*input_shape))\n"
+                    "    return int(flops.get_total_flops() / 2)"
+                ),
+                "se_cost": (
+                    "def se_cost(plain, with_se, input_shape):\n"
+                    "    n = [sum(p.numel() for p in m.parameters() if p.requires_grad) for m in (plain, with_se)]\n"
+                    "    macs = [count_macs(m, input_shape) for m in (plain, with_se)]\n"
+                    "    return n[1] - n[0], macs[1] - macs[0]"
+                ),
+            },
+            {"test_standard": 3, "test_post": 3, "test_se_params": 2, "test_count_macs": 2, "test_se_cost": 2},
+        ),
+        "mistakes": (
+            {  # post computes the standard variant; FLOPs instead of MACs; the rest right
+                "residual_block": (
+                    "class SEResidualBlock(ResidualLayers):\n"
+                    "    def forward(self, x):\n"
+                    "        return torch.relu(x + self.se(self.branch(x)))"
+                ),
+                "se_params": "REF",
+                "count_macs": (
+                    "def count_macs(model, input_shape):\n"
+                    "    counter = FlopCounterMode(display=False)\n"
+                    "    with counter, torch.no_grad():\n"
+                    "        model(torch.zeros(input_shape))\n"
+                    "    return counter.get_total_flops()"
+                ),
+                "se_cost": "REF",
+            },
+            {"test_standard": 3, "test_post": 0, "test_se_params": 2, "test_count_macs": 0, "test_se_cost": 2},
+        ),
+        "partial": (
+            {"se_params": "REF", "count_macs": "REF"},
+            {"test_standard": 0, "test_post": 0, "test_se_params": 2, "test_count_macs": 2, "test_se_cost": 0},
+        ),
+        "blank": (
+            {},
+            {"test_standard": 0, "test_post": 0, "test_se_params": 0, "test_count_macs": 0, "test_se_cost": 0},
+        ),
+        "gaming": (
+            {  # the package's formula and counter; numbers typed in from what the notebook printed
+                "residual_block": "REF",
+                "se_params": "from se_tutorial import excitation_params as se_params",
+                "count_macs": "count_macs = cost.macs",
+                "se_cost": "def se_cost(plain, with_se, input_shape):\n    return 2828, 2688",
+            },  # right for the visible check only
+            {"test_standard": 3, "test_post": 3, "test_se_params": 0, "test_count_macs": 0, "test_se_cost": 0},
+        ),
     },
     "C_analyse_excitations": {
-        "reference": ({"record": "REF", "class_means": "REF", "class_specificity": "REF", "answer_depth": "REF",
-                       "answer_control": "REF"},
-                      {"test_record": 2, "test_class_means": 3, "test_class_specificity": 3}),
-        "different": ({
-            "record": ("def record_excitations(model, images):\n"
-                       "    with se.capture(model) as rec:\n"
-                       "        _ = model(images)\n"
-                       "    return dict(rec.excitations)"),
-            "class_means": ("def class_means(s, labels, num_classes):\n"
-                            "    out = torch.zeros(num_classes, s.shape[1], dtype=s.dtype)\n"
-                            "    out.index_add_(0, labels, s)\n"
-                            "    return out / torch.bincount(labels, minlength=num_classes)[:, None]"),
-            "class_specificity": ("def class_specificity(s, labels, num_classes):\n"
-                                  "    s = s.double()\n"
-                                  "    m = s.mean(0)\n"
-                                  "    total = ((s - m) ** 2).sum() / len(s)\n"
-                                  "    between = 0.0\n"
-                                  "    for k in range(num_classes):\n"
-                                  "        rows = s[labels == k]\n"
-                                  "        between += len(rows) / len(s) * ((rows.mean(0) - m) ** 2).sum()\n"
-                                  "    return 0.0 if total == 0 else float(between / total)")},
-            {"test_record": 2, "test_class_means": 3, "test_class_specificity": 3}),
-        "mistakes": ({   # records the squeezes; every class counts the same in η²; class_means right
-            "record": ("def record_excitations(model, images):\n"
-                       "    with se.capture(model) as recorder:\n"
-                       "        model(images)\n"
-                       "    return recorder.squeezes"),
-            "class_means": "REF",
-            "class_specificity": ("def class_specificity(s, labels, num_classes):\n"
-                                  "    s = s.double()\n"
-                                  "    m = s.mean(0)\n"
-                                  "    mu = class_means(s, labels, num_classes)\n"
-                                  "    total = ((s - m) ** 2).mean(0).sum()\n"
-                                  "    return float(((mu - m) ** 2).mean(0).sum() / total)")},
-            {"test_record": 0, "test_class_means": 3, "test_class_specificity": 0}),
-        "partial": ({"record": "REF", "class_means": "REF"},
-                    {"test_record": 2, "test_class_means": 3, "test_class_specificity": 0}),
-        "later_parts_only": ({"class_means": "REF", "class_specificity": "REF"},     # Part 1 left undone
-                             {"test_record": 0, "test_class_means": 3, "test_class_specificity": 3}),
+        "reference": (
+            {
+                "record": "REF",
+                "class_means": "REF",
+                "class_specificity": "REF",
+                "answer_depth": "REF",
+                "answer_control": "REF",
+            },
+            {"test_record": 2, "test_class_means": 3, "test_class_specificity": 3},
+        ),
+        "different": (
+            {
+                "record": (
+                    "def record_excitations(model, images):\n"
+                    "    with se.capture(model) as rec:\n"
+                    "        _ = model(images)\n"
+                    "    return dict(rec.excitations)"
+                ),
+                "class_means": (
+                    "def class_means(s, labels, num_classes):\n"
+                    "    out = torch.zeros(num_classes, s.shape[1], dtype=s.dtype)\n"
+                    "    out.index_add_(0, labels, s)\n"
+                    "    return out / torch.bincount(labels, minlength=num_classes)[:, None]"
+                ),
+                "class_specificity": (
+                    "def class_specificity(s, labels, num_classes):\n"
+                    "    s = s.double()\n"
+                    "    m = s.mean(0)\n"
+                    "    total = ((s - m) ** 2).sum() / len(s)\n"
+                    "    between = 0.0\n"
+                    "    for k in range(num_classes):\n"
+                    "        rows = s[labels == k]\n"
+                    "        between += len(rows) / len(s) * ((rows.mean(0) - m) ** 2).sum()\n"
+                    "    return 0.0 if total == 0 else float(between / total)"
+                ),
+            },
+            {"test_record": 2, "test_class_means": 3, "test_class_specificity": 3},
+        ),
+        "mistakes": (
+            {  # records the squeezes; every class counts the same in η²; class_means right
+                "record": (
+                    "def record_excitations(model, images):\n"
+                    "    with se.capture(model) as recorder:\n"
+                    "        model(images)\n"
+                    "    return recorder.squeezes"
+                ),
+                "class_means": "REF",
+                "class_specificity": (
+                    "def class_specificity(s, labels, num_classes):\n"
+                    "    s = s.double()\n"
+                    "    m = s.mean(0)\n"
+                    "    mu = class_means(s, labels, num_classes)\n"
+                    "    total = ((s - m) ** 2).mean(0).sum()\n"
+                    "    return float(((mu - m) ** 2).mean(0).sum() / total)"
+                ),
+            },
+            {"test_record": 0, "test_class_means": 3, "test_class_specificity": 0},
+        ),
+        "partial": (
+            {"record": "REF", "class_means": "REF"},
+            {"test_record": 2, "test_class_means": 3, "test_class_specificity": 0},
+        ),
+        "later_parts_only": (
+            {"class_means": "REF", "class_specificity": "REF"},  # Part 1 left undone
+            {"test_record": 0, "test_class_means": 3, "test_class_specificity": 3},
+        ),
         "blank": ({}, {"test_record": 0, "test_class_means": 0, "test_class_specificity": 0}),
-        "gaming": ({
-            "record": "def record_excitations(model, images):\n    return se.analysis.record(model, images)[0]",
-            "class_means": "class_means = se.analysis.class_means",
-            "class_specificity": ("def class_specificity(s, labels, num_classes):\n"
-                                  "    return se.analysis.class_specificity(s, labels, num_classes)")},
-            {"test_record": 0, "test_class_means": 0, "test_class_specificity": 0}),
+        "gaming": (
+            {
+                "record": "def record_excitations(model, images):\n    return se.analysis.record(model, images)[0]",
+                "class_means": "class_means = se.analysis.class_means",
+                "class_specificity": (
+                    "def class_specificity(s, labels, num_classes):\n"
+                    "    return se.analysis.class_specificity(s, labels, num_classes)"
+                ),
+            },
+            {"test_record": 0, "test_class_means": 0, "test_class_specificity": 0},
+        ),
     },
 }
 
@@ -239,7 +327,9 @@ def test_source_has_solutions_hidden_tests_and_points(name):
         assert "importlib.reload(se_tutorial.checks)" in text, "every test cell uses the checks as shipped"
         visible, hidden = text.split("### BEGIN HIDDEN TESTS")
         assert "check.check_" in visible, "every test cell gives the student feedback in words"
-        assert "check.check_" in hidden and "quiet=True" in hidden, "the grader checks again, on inputs the student never sees"
+        assert "check.check_" in hidden and "quiet=True" in hidden, (
+            "the grader checks again, on inputs the student never sees"
+        )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -320,8 +410,14 @@ def test_graded_cells_print_one_line_and_nothing_nbgrader_misreads(name, courses
 
 def test_a_warning_in_a_correct_answer_costs_nothing_and_is_reported(courses):
     name = "B_se_in_resnet"
-    cell = next(c for c in _autograded(courses[name], name, "different")["cells"] if _grader(c).get("grade_id") == "test_count_macs")
-    assert [(o["output_type"], o.get("name")) for o in cell["outputs"]] == [("stream", "stdout")], "no stderr: nbgrader would give 0"
+    cell = next(
+        c
+        for c in _autograded(courses[name], name, "different")["cells"]
+        if _grader(c).get("grade_id") == "test_count_macs"
+    )
+    assert [(o["output_type"], o.get("name")) for o in cell["outputs"]] == [("stream", "stdout")], (
+        "no stderr: nbgrader would give 0"
+    )
     lines = _src({"source": cell["outputs"][0]["text"]}).splitlines()
     assert lines[0] == "✓ count_macs: all 2 checks passed" and "note: your code gave a warning" in lines[1], lines
     assert grades(courses[name], name, "different")["test_count_macs"][0] == 2
@@ -333,7 +429,7 @@ def test_failures_say_what_is_wrong_without_the_answer_and_with_a_short_tracebac
     error = cells["test_squeeze"]["outputs"][-1]
     assert error["output_type"] == "error" and error["ename"] == "CheckFailed"
     assert "your squeeze returned shape (2, 8, 1, 1); expected (2, 8)" in error["evalue"]
-    frames = error["traceback"][2:-1]          # after the banner and before the message
+    frames = error["traceback"][2:-1]  # after the banner and before the message
     assert len(frames) <= 2, "the traceback shows the test cell and the check's last line, not the check's insides"
     error = cells["test_excitation"]["outputs"][-1]
     assert "round down" in error["evalue"]
@@ -343,10 +439,13 @@ def test_failures_say_what_is_wrong_without_the_answer_and_with_a_short_tracebac
     name = "B_se_in_resnet"
     cells = {_grader(c).get("grade_id"): c for c in _autograded(courses[name], name, "gaming")["cells"]}
     assert "this is the package's own macs from se_tutorial.cost" in cells["test_count_macs"]["outputs"][-1]["evalue"]
-    visible, hidden = cells["test_se_cost"]["outputs"]          # the typed-in numbers pass the visible check ...
+    visible, hidden = cells["test_se_cost"]["outputs"]  # the typed-in numbers pass the visible check ...
     assert _src({"source": visible["text"]}).startswith("✓ se_cost")
-    assert hidden["output_type"] == "error" and "widths=(8, 24, 40)" in hidden["evalue"]   # ... not the hidden one
-    assert "extra_params is 2828, which is not what SE adds" in hidden["evalue"] and "do not write them into your code" in hidden["evalue"]
+    assert hidden["output_type"] == "error" and "widths=(8, 24, 40)" in hidden["evalue"]  # ... not the hidden one
+    assert (
+        "extra_params is 2828, which is not what SE adds" in hidden["evalue"]
+        and "do not write them into your code" in hidden["evalue"]
+    )
 
 
 def _hidden_test_lines(nb: dict) -> set[str]:
@@ -397,8 +496,10 @@ def test_feedback_shows_scores_and_no_hidden_test_line(name, courses):
         assert not leaked, f"{student}'s feedback on {name} shows hidden tests: {leaked}"
         with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
             sub = gb.find_submission(name, student)
-            got, most = sub.score, sub.max_score          # written answers count, ungraded as 0
-        assert f"Score: {got:.1f} / {most:.1f}" in " ".join(" ".join(page.parts).split()), "the feedback states the score"
+            got, most = sub.score, sub.max_score  # written answers count, ungraded as 0
+        assert f"Score: {got:.1f} / {most:.1f}" in " ".join(" ".join(page.parts).split()), (
+            "the feedback states the score"
+        )
 
 
 def test_the_formgrader_shows_each_written_answer_with_its_marking_guide(courses, tmp_path):
@@ -414,4 +515,8 @@ def test_the_formgrader_shows_each_written_answer_with_its_marking_guide(courses
     text = " ".join(" ".join(_Text(page).parts).split())
     for question in ("1", "2"):
         assert f"Marking guide for Question {question} (2 points)" in text
-    assert text.index("Question 1 (2 points)") < text.index("Marking guide for Question 1") < text.index("Question 2 (2 points)")
+    assert (
+        text.index("Question 1 (2 points)")
+        < text.index("Marking guide for Question 1")
+        < text.index("Question 2 (2 points)")
+    )

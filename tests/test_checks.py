@@ -1,6 +1,7 @@
 """se_tutorial.checks: correct code passes, each typical mistake gets a message that names it (without the
 answer), the package's own code is refused, replaced functions are found, each part is checked on its own,
 and warnings are reported in words."""
+
 import warnings
 
 import pytest
@@ -67,6 +68,7 @@ def se_params(c, r):
 
 def count_macs(model, shape):
     from torch.utils.flop_counter import FlopCounterMode
+
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model(torch.zeros(shape))
     return counter.get_total_flops() // 2
@@ -96,25 +98,36 @@ def class_specificity(s, y, k):
 
 
 def test_correct_code_passes_every_check_and_prints_one_line_each(capsys):
-    results = [checks.check_squeeze(squeeze), checks.check_scale(scale), checks.check_excitation(Excitation),
-               checks.check_se_block(Block), checks.check_residual_block(Residual, "standard"),
-               checks.check_residual_block(Residual, "post"), checks.check_se_params(se_params),
-               checks.check_count_macs(count_macs), checks.check_se_cost(se_cost),
-               checks.check_record(record_excitations), checks.check_class_means(class_means),
-               checks.check_class_specificity(class_specificity), checks.check_value("an answer", 0.5, 0.5)]
+    results = [
+        checks.check_squeeze(squeeze),
+        checks.check_scale(scale),
+        checks.check_excitation(Excitation),
+        checks.check_se_block(Block),
+        checks.check_residual_block(Residual, "standard"),
+        checks.check_residual_block(Residual, "post"),
+        checks.check_se_params(se_params),
+        checks.check_count_macs(count_macs),
+        checks.check_se_cost(se_cost),
+        checks.check_record(record_excitations),
+        checks.check_class_means(class_means),
+        checks.check_class_specificity(class_specificity),
+        checks.check_value("an answer", 0.5, 0.5),
+    ]
     model = small_resnet(se="standard").eval()
     images = torch.rand(6, 1, 28, 28)
     results.append(checks.check_recorded(record_excitations(model, images), model, images))
     out = capsys.readouterr().out
     assert out.count("✓") == 14 and len(out.splitlines()) == 14, out
-    assert results == [None] * 14, "a check returns nothing, so a notebook shows its line once (and nbgrader reads no score)"
+    assert results == [None] * 14, (
+        "a check returns nothing, so a notebook shows its line once (and nbgrader reads no score)"
+    )
 
 
 def test_a_check_leaves_the_students_random_state_as_it_was():
     torch.manual_seed(123)
     want = torch.rand(3)
     torch.manual_seed(123)
-    checks.check_residual_block(Residual, "standard", quiet=True)     # seeds torch inside
+    checks.check_residual_block(Residual, "standard", quiet=True)  # seeds torch inside
     checks.check_record(record_excitations, quiet=True)
     assert torch.equal(torch.rand(3), want)
 
@@ -132,16 +145,19 @@ def test_checkfailed_is_an_assertion_error():
 # ---------------------------------------------------------------- the package's own code is refused
 
 
-@pytest.mark.parametrize("check, reference, own", [
-    (checks.check_squeeze, se.squeeze, squeeze),
-    (checks.check_scale, se.scale, scale),
-    (checks.check_excitation, se.Excitation, Excitation),
-    (checks.check_se_block, se.SEBlock, Block),
-    (checks.check_se_params, se.excitation_params, se_params),
-    (checks.check_count_macs, cost.macs, count_macs),
-    (checks.check_class_means, analysis.class_means, class_means),
-    (checks.check_class_specificity, analysis.class_specificity, class_specificity),
-])
+@pytest.mark.parametrize(
+    "check, reference, own",
+    [
+        (checks.check_squeeze, se.squeeze, squeeze),
+        (checks.check_scale, se.scale, scale),
+        (checks.check_excitation, se.Excitation, Excitation),
+        (checks.check_se_block, se.SEBlock, Block),
+        (checks.check_se_params, se.excitation_params, se_params),
+        (checks.check_count_macs, cost.macs, count_macs),
+        (checks.check_class_means, analysis.class_means, class_means),
+        (checks.check_class_specificity, analysis.class_specificity, class_specificity),
+    ],
+)
 def test_the_packages_own_code_is_refused_directly_wrapped_or_inherited(check, reference, own):
     check(own, quiet=True)
     fails(check, reference, match="the package's own")
@@ -153,11 +169,22 @@ def test_the_packages_own_code_is_refused_directly_wrapped_or_inherited(check, r
 
 
 def test_record_and_residual_block_refuse_the_packages_versions():
-    fails(checks.check_record, lambda m, x: analysis.record(m, x)[0], match="runs the package's own se_tutorial.analysis.record")
-    fails(checks.check_residual_block, lambda c, r, v: BasicBlock(c, c, se=v, reduction=r), "post",
-          match="runs the package's own se_tutorial.models.BasicBlock")
-    fails(checks.check_se_cost, lambda a, b, s: (cost.params(b) - cost.params(a), cost.macs(b, s) - cost.macs(a, s)),
-          match="runs the package's own se_tutorial.cost")
+    fails(
+        checks.check_record,
+        lambda m, x: analysis.record(m, x)[0],
+        match="runs the package's own se_tutorial.analysis.record",
+    )
+    fails(
+        checks.check_residual_block,
+        lambda c, r, v: BasicBlock(c, c, se=v, reduction=r),
+        "post",
+        match="runs the package's own se_tutorial.models.BasicBlock",
+    )
+    fails(
+        checks.check_se_cost,
+        lambda a, b, s: (cost.params(b) - cost.params(a), cost.macs(b, s) - cost.macs(a, s)),
+        match="runs the package's own se_tutorial.cost",
+    )
 
 
 def test_replaced_functions_are_found_and_put_back(monkeypatch):
@@ -173,7 +200,8 @@ def test_replaced_functions_are_found_and_put_back(monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(checks, "check_squeeze", lambda *a, **k: None)
     import importlib
-    fresh = importlib.reload(checks)       # what a graded test cell does: the checks as shipped
+
+    fresh = importlib.reload(checks)  # what a graded test cell does: the checks as shipped
     with pytest.raises(fresh.CheckFailed, match="wrong values"):
         fresh.check_squeeze(lambda x: x.amax((2, 3)))
     monkeypatch.undo()
@@ -184,15 +212,20 @@ def test_replaced_functions_are_found_and_put_back(monkeypatch):
 
 def test_a_block_is_checked_with_the_packages_squeeze_scale_and_excitation(capsys):
     scope = Block.forward.__globals__
-    wrong = {"squeeze": lambda x: x.mean((2, 3), keepdim=True), "scale": lambda x, s: x,
-             "Excitation": lambda c, r: nn.Identity()}
+    wrong = {
+        "squeeze": lambda x: x.mean((2, 3), keepdim=True),
+        "scale": lambda x, s: x,
+        "Excitation": lambda c, r: nn.Identity(),
+    }
     saved = {k: scope[k] for k in wrong}
     scope.update(wrong)
     try:
-        checks.check_se_block(Block)         # the assembly is right: full marks for this part, and a note
+        checks.check_se_block(Block)  # the assembly is right: full marks for this part, and a note
         out = capsys.readouterr().out.splitlines()
         assert out[0] == "✓ SE block: all 8 checks passed"
-        assert out[1].startswith("  note: with your own Excitation, scale, squeeze in place of the course's, it does not pass yet")
+        assert out[1].startswith(
+            "  note: with your own Excitation, scale, squeeze in place of the course's, it does not pass yet"
+        )
         fails(checks.check_squeeze, scope["squeeze"], match=r"shape \(2, 8, 1, 1\)")
         assert scope["scale"] is wrong["scale"], "the student's names are put back after the check"
     finally:
@@ -215,8 +248,11 @@ def test_se_cost_and_class_specificity_are_checked_with_the_packages_earlier_par
 
 
 def test_squeeze_mistakes():
-    fails(checks.check_squeeze, lambda x: x.mean((2, 3), keepdim=True),
-          match=r"your squeeze returned shape \(2, 8, 1, 1\); expected \(2, 8\)")
+    fails(
+        checks.check_squeeze,
+        lambda x: x.mean((2, 3), keepdim=True),
+        match=r"your squeeze returned shape \(2, 8, 1, 1\); expected \(2, 8\)",
+    )
     fails(checks.check_squeeze, lambda x: x.amax((2, 3)), match="wrong values.*mean over dims")
     fails(checks.check_squeeze, lambda x: x.sum((2, 3)).numpy(), match="returned ndarray; expected a torch.Tensor")
 
@@ -224,19 +260,26 @@ def test_squeeze_mistakes():
         z = x.mean((2, 3))
         x.zero_()
         return z
+
     fails(checks.check_squeeze, zeroing, match="changed its input x in place")
 
 
 def test_not_written_yet_and_crashes_name_the_students_line():
     def stub(x):
         raise NotImplementedError()
+
     fails(checks.check_squeeze, stub, match="not written yet")
 
     def bad_scale(x, s):
         out = x * s
         return out
-    fails(checks.check_scale, bad_scale,
-          match=r"your scale\(\(2, 8, 5, 7\), \(2, 8\)\) raised RuntimeError at your line `out = x \* s`.*Hint: .*\(N, C, 1, 1\)")
+
+    fails(
+        checks.check_scale,
+        bad_scale,
+        match=r"your scale\(\(2, 8, 5, 7\), \(2, 8\)\) raised RuntimeError at your line `out = x \* s`"
+        r".*Hint: .*\(N, C, 1, 1\)",
+    )
 
 
 class Swapped(Excitation):
@@ -279,12 +322,14 @@ def test_se_block_mistakes():
         def __init__(self, c, r):
             super().__init__()
             self.mlp = Excitation(c, r)
+
     fails(checks.check_se_block, NoExcitation, match="no attribute `excitation`")
 
     class Softmax(Block):
         def forward(self, x):
             s = torch.softmax(self.excitation.fc2(torch.relu(self.excitation.fc1(squeeze(x)))), 1)
             return x * s[:, :, None, None]
+
     fails(checks.check_se_block, Softmax, match="wrong values")
 
 
@@ -292,20 +337,32 @@ def test_residual_block_names_the_variant_it_computes():
     class Standard(Residual):
         def __init__(self, c, r, v):
             super().__init__(c, r, "standard")
-    fails(checks.check_residual_block, Standard, "post",
-          match=r"computes the 'standard' variant instead\. Expected SE\(relu\(x \+ F\(x\)\)\)")
-    fails(checks.check_residual_block, lambda c, r, v: nn.Conv2d(c, c, 1), "standard",
-          match="does not have the layers conv1, bn1, conv2, bn2 and se")
+
+    fails(
+        checks.check_residual_block,
+        Standard,
+        "post",
+        match=r"computes the 'standard' variant instead\. Expected SE\(relu\(x \+ F\(x\)\)\)",
+    )
+    fails(
+        checks.check_residual_block,
+        lambda c, r, v: nn.Conv2d(c, c, 1),
+        "standard",
+        match="does not have the layers conv1, bn1, conv2, bn2 and se",
+    )
     with pytest.raises(ValueError, match="unknown variant 'middle'"):
         checks.check_residual_block(Residual, "middle")
 
 
-@pytest.mark.parametrize("wrong, slip", [
-    (lambda c, r: 2 * c * max(1, c // r), "bias vectors .* missing"),
-    (lambda c, r: 2 * c * (c // r) + c // r + c, "at least 1"),
-    (lambda c, r: 2 * c * -(-c // r) + -(-c // r) + c, "round down"),
-    (lambda c, r: 7, "count two weight matrices"),
-])
+@pytest.mark.parametrize(
+    "wrong, slip",
+    [
+        (lambda c, r: 2 * c * max(1, c // r), "bias vectors .* missing"),
+        (lambda c, r: 2 * c * (c // r) + c // r + c, "at least 1"),
+        (lambda c, r: 2 * c * -(-c // r) + -(-c // r) + c, "round down"),
+        (lambda c, r: 7, "count two weight matrices"),
+    ],
+)
 def test_se_params_messages_name_the_slip_not_the_answer(wrong, slip):
     with pytest.raises(checks.CheckFailed, match=slip) as e:
         checks.check_se_params(wrong)
@@ -323,9 +380,18 @@ def test_cost_mistakes_without_the_answer():
 
 def test_typed_in_numbers_fail_on_networks_the_student_never_saw():
     plain, with_se = small_resnet(), small_resnet(se="standard")
-    typed = (cost.params(with_se) - cost.params(plain), count_macs(with_se, (1, 1, 28, 28)) - count_macs(plain, (1, 1, 28, 28)))
-    checks.check_se_cost(lambda a, b, s: typed, quiet=True)            # the visible check alone cannot tell
-    fails(checks.check_se_cost, lambda a, b, s: typed, widths=(8, 24, 40), reduction=8, match=r"widths=\(8, 24, 40\).*extra_params")
+    typed = (
+        cost.params(with_se) - cost.params(plain),
+        count_macs(with_se, (1, 1, 28, 28)) - count_macs(plain, (1, 1, 28, 28)),
+    )
+    checks.check_se_cost(lambda a, b, s: typed, quiet=True)  # the visible check alone cannot tell
+    fails(
+        checks.check_se_cost,
+        lambda a, b, s: typed,
+        widths=(8, 24, 40),
+        reduction=8,
+        match=r"widths=\(8, 24, 40\).*extra_params",
+    )
     checks.check_se_cost(se_cost, widths=(8, 24, 40), blocks=(2, 1, 1), reduction=8, quiet=True)
     checks.check_count_macs(count_macs, widths=(6, 10), input_shape=(2, 3, 13, 11), quiet=True)
 
@@ -338,21 +404,32 @@ def test_analysis_mistakes():
         checks.check_class_specificity(lambda s, y, k: 0.5)
     assert "expected 0." not in str(e.value)
     fails(checks.check_record, lambda m, x: list(record_excitations(m, x).values()), match="expected a dict")
-    fails(checks.check_record, lambda m, x: dict(list(record_excitations(m, x).items())[:2]), match="every SE block, in depth order")
+    fails(
+        checks.check_record,
+        lambda m, x: dict(list(record_excitations(m, x).items())[:2]),
+        match="every SE block, in depth order",
+    )
     fails(checks.check_record, lambda m, x: record_excitations(m, x[:5]), match="one row per image")
-    fails(checks.check_record, lambda m, x: {k: v * 0.5 for k, v in record_excitations(m, x).items()}, match="after the sigmoid")
+    fails(
+        checks.check_record,
+        lambda m, x: {k: v * 0.5 for k, v in record_excitations(m, x).items()},
+        match="after the sigmoid",
+    )
     model = small_resnet(se="standard").eval()
     images = torch.rand(4, 1, 28, 28)
-    fails(checks.check_recorded, list(record_excitations(model, images).values()), model, images, match="expected a dict")
+    fails(
+        checks.check_recorded, list(record_excitations(model, images).values()), model, images, match="expected a dict"
+    )
     fails(checks.check_value, "the answer", 3, 4, match="the answer is 3; expected 4")
     fails(checks.check_value, "the answer", None, 4, match="expected a number")
 
 
 def test_class_specificity_must_weight_classes_by_their_size():
-    def unweighted(s, y, k):   # a common slip: every class counts the same, whatever its size
+    def unweighted(s, y, k):  # a common slip: every class counts the same, whatever its size
         mu, m = class_means(s.double(), y, k), s.double().mean(0)
         total = ((s.double() - m) ** 2).mean(0).sum()
         return float(((mu - m) ** 2).mean(0).sum() / total)
+
     fails(checks.check_class_specificity, unweighted, match="share n_k/N")
 
 
@@ -361,17 +438,23 @@ def test_class_specificity_must_weight_classes_by_their_size():
 
 def test_warnings_and_stderr_become_a_note_after_the_pass(capsys):
     def noisy(x):
-        warnings.warn("this way is deprecated", FutureWarning)
+        warnings.warn("this way is deprecated", FutureWarning, stacklevel=2)
         import sys
+
         print("some text on stderr", file=sys.stderr)
         return squeeze(x)
+
     checks.check_squeeze(noisy)
     captured = capsys.readouterr()
     assert captured.err == "", "nothing reaches stderr (nbgrader gives 0 to a cell with stderr output)"
     lines = captured.out.splitlines()
     assert lines[0] == "✓ squeeze: all 4 checks passed"
-    assert lines[1:] == ["  note: your code gave a warning, which costs nothing but may be worth a look: FutureWarning: this way is deprecated",
-                         "  note: your code gave a warning, which costs nothing but may be worth a look: text on stderr: some text on stderr"]
+    assert lines[1:] == [
+        "  note: your code gave a warning, which costs nothing but may be worth a look: "
+        "FutureWarning: this way is deprecated",
+        "  note: your code gave a warning, which costs nothing but may be worth a look: "
+        "text on stderr: some text on stderr",
+    ]
 
 
 def test_flop_counter_called_the_old_way_passes_with_a_note(capsys):
@@ -382,7 +465,8 @@ def test_flop_counter_called_the_old_way_passes_with_a_note(capsys):
         with counter, torch.no_grad():
             model(torch.zeros(shape))
         return counter.get_total_flops() // 2
+
     with warnings.catch_warnings():
-        warnings.simplefilter("error")          # any warning that escaped the check would fail this test
+        warnings.simplefilter("error")  # any warning that escaped the check would fail this test
         checks.check_count_macs(old_way)
     assert capsys.readouterr().out.startswith("✓ count_macs: all 2 checks passed\n  note:")

@@ -6,6 +6,7 @@ worked answer in notebooks/solutions/) and links to its neighbours; links the bi
 of every work it mentions; describes every figure in one sentence and in its alt text; and stores its figures at
 twice the pixels of their displayed size.
 """
+
 import base64
 import json
 import re
@@ -43,7 +44,9 @@ MENTIONS = {
 }
 # Sentences the course once got wrong; none may come back.
 WRONG = {
-    r"Table 1[0-6][^.\n]{0,80}CVPR 2018|CVPR 2018[^.\n]{0,40}Table 1[0-6]": "Tables 10-16 are the journal version's (hu2020)",
+    r"Table 1[0-6][^.\n]{0,80}CVPR 2018|CVPR 2018[^.\n]{0,40}Table 1[0-6]": (
+        "Tables 10-16 are the journal version's (hu2020)"
+    ),
     r"se\.train\.fit": "`se.train` is not an attribute of the package: `from se_tutorial.train import fit`",
     r"picture of words": "the SE block is drawn (se_tutorial.figures.se_block_diagram)",
 }
@@ -69,8 +72,12 @@ def _headings(nb) -> set[str]:
     """Anchors of a notebook: its headings as JupyterLab and nbconvert make them (spaces to hyphens),
     and explicit ``<a id="..."></a>`` anchors."""
     markdown = [_src(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
-    return ({line.lstrip("#").strip().replace(" ", "-") for text in markdown for line in text.splitlines()
-             if line.startswith("#")} | {a for text in markdown for a in re.findall(r'<a id="([^"]+)"></a>', text)})
+    return {
+        line.lstrip("#").strip().replace(" ", "-")
+        for text in markdown
+        for line in text.splitlines()
+        if line.startswith("#")
+    } | {a for text in markdown for a in re.findall(r'<a id="([^"]+)"></a>', text)}
 
 
 def _links(text: str) -> list[str]:
@@ -95,7 +102,9 @@ def test_every_notebook_has_solutions_and_no_solutions_without_a_notebook():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_opens_with_reading_time_prerequisites_and_notation(path):
     first = _src(_nb(path)["cells"][0])
-    assert re.search(r"\*\*Reading time:?\*\*:? about \d+ minutes", first), "cell 0: '**Reading time:** about N minutes'"
+    assert re.search(r"\*\*Reading time:?\*\*:? about \d+ minutes", first), (
+        "cell 0: '**Reading time:** about N minutes'"
+    )
     assert "**Prerequisites:**" in first or "**Prerequisites**" in first
     assert "](../docs/notation.md" in first
 
@@ -104,14 +113,17 @@ def test_opens_with_reading_time_prerequisites_and_notation(path):
 def test_ends_with_summary_questions_exercises_and_neighbours(path):
     nb = _nb(path)
     cells = nb["cells"]
-    summary, questions, exercises = (_section(nb, h) for h in ("## summary", "## check your understanding", "## exercises"))
+    summary, questions, exercises = (
+        _section(nb, h) for h in ("## summary", "## check your understanding", "## exercises")
+    )
     assert cells.index(summary) < cells.index(questions) < cells.index(exercises) == len(cells) - 2
 
     text = _src(questions)
     numbered = re.findall(r"^\d+\. ", text, flags=re.M)
     assert 2 <= len(numbered) <= 4, "two to four questions"
-    assert text.count("<details>") == text.count("</details>") == text.count("<summary>") == len(numbered), \
+    assert text.count("<details>") == text.count("</details>") == text.count("<summary>") == len(numbered), (
         "each question has its answer in one collapsed <details> block"
+    )
 
     last = _src(cells[-1])
     i = NOTEBOOKS.index(path)
@@ -141,8 +153,8 @@ def test_every_exercise_links_its_worked_answer(path):
 @pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
 def test_links_the_bibliography_entry_of_every_work_it_mentions(path):
     text = _markdown(_nb(path))
-    prose = re.sub(r"\]\([^)]*\)", "]", text)           # mentions, not link targets
-    prose = re.sub(r"`[^`]*`", "", prose)               # code names (timm.layers ...) are not citations
+    prose = re.sub(r"\]\([^)]*\)", "]", text)  # mentions, not link targets
+    prose = re.sub(r"`[^`]*`", "", prose)  # code names (timm.layers ...) are not citations
     entries = _ids(DOCS / "references.md")
     linked = set(re.findall(r"references\.md#([\w-]+)", text))
     assert linked <= entries, f"links to missing entries: {sorted(linked - entries)}"
@@ -174,8 +186,9 @@ def test_every_figure_is_described_in_one_sentence_after_it(path):
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "code" and any("image/png" in o.get("data", {}) for o in cell["outputs"]):
             after = _src(cells[i + 1]) if i + 1 < len(cells) else ""
-            assert cells[i + 1]["cell_type"] == "markdown" and re.match(r"\*\*Figures?\.\*\* \S", after), \
+            assert cells[i + 1]["cell_type"] == "markdown" and re.match(r"\*\*Figures?\.\*\* \S", after), (
                 f"cell {i} shows a figure: the next cell must start with '**Figure.** <one sentence>'"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
@@ -218,14 +231,35 @@ def test_solutions_name_their_notebook_and_lead_back(path):
     assert first.startswith(f"# {number} · Solutions")
     assert f"](../{notebook}" in first and f"](../{notebook})" in last
     code = [c for c in cells if c["cell_type"] == "code"]
-    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), "run it top to bottom in a fresh kernel"
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), (
+        "run it top to bottom in a fresh kernel"
+    )
     assert path.stat().st_size < 2_000_000
 
 
 def test_notation_page_and_bibliography():
     notation = (DOCS / "notation.md").read_text(encoding="utf-8")
-    for symbol in ["$U", "u_c", "z_c", "s_c", "W_1", "b_1", "W_2", "b_2", "$r$", "$h", "conv2_x", "conv5_x", "layer1",
-                   "MACs", "eta^2", "Saturation", "**clear**", "**unclear**", "Holm"]:
+    for symbol in [
+        "$U",
+        "u_c",
+        "z_c",
+        "s_c",
+        "W_1",
+        "b_1",
+        "W_2",
+        "b_2",
+        "$r$",
+        "$h",
+        "conv2_x",
+        "conv5_x",
+        "layer1",
+        "MACs",
+        "eta^2",
+        "Saturation",
+        "**clear**",
+        "**unclear**",
+        "Holm",
+    ]:
         assert symbol in notation, symbol
     refs = (DOCS / "references.md").read_text(encoding="utf-8")
     for key in MENTIONS:

@@ -1,4 +1,5 @@
 """The cue task (se_tutorial.cue_task): two garments in two channels, a cue naming the target; and its experiments."""
+
 import pytest
 import torch
 

@@ -3,6 +3,7 @@
 No test here reaches the network: the downloads go to a proxy on 127.0.0.1 that accepts connections and
 never answers, and the `local_only` fixture refuses any other address.
 """
+
 import gzip
 import os
 import socket
@@ -15,10 +16,10 @@ from pathlib import Path
 import pytest
 import torch
 import torchvision
+from test_fashion_mnist import N_FAKE, offline, write_fake  # noqa: F401  (offline is a fixture)
 
 import se_tutorial as se
 from se_tutorial import data
-from test_fashion_mnist import N_FAKE, offline, write_fake  # noqa: F401  (offline is a fixture)
 
 RAW = ("FashionMNIST", "raw")
 
@@ -35,6 +36,7 @@ def _snapshot(folder):
 
 # --------------------------------------------------------------------------- damaged files in the data root
 
+
 def _damage_and_expect(tmp_path, name, damage, match):
     root = _root_with_fake(tmp_path)
     path = root.joinpath(*RAW, name)
@@ -47,23 +49,39 @@ def _damage_and_expect(tmp_path, name, damage, match):
     assert _snapshot(root) == before, "a damaged file must be reported, not deleted or replaced"
 
 
-def test_truncated_images_name_the_file(offline, tmp_path):
-    _damage_and_expect(tmp_path, "train-images-idx3-ubyte", lambda b: b[:-100],
-                       r"has 9,324 bytes, but its header announces 12 images, which take 9,424 bytes \(truncated")
+@pytest.mark.usefixtures("offline")
+def test_truncated_images_name_the_file(tmp_path):
+    _damage_and_expect(
+        tmp_path,
+        "train-images-idx3-ubyte",
+        lambda b: b[:-100],
+        r"has 9,324 bytes, but its header announces 12 images, which take 9,424 bytes \(truncated",
+    )
 
 
-def test_wrong_magic(offline, tmp_path):
-    _damage_and_expect(tmp_path, "train-labels-idx1-ubyte", lambda b: (2051).to_bytes(4, "big") + b[4:],
-                       r"magic number is 2051, not 2049 \(IDX labels\)")
+@pytest.mark.usefixtures("offline")
+def test_wrong_magic(tmp_path):
+    _damage_and_expect(
+        tmp_path,
+        "train-labels-idx1-ubyte",
+        lambda b: (2051).to_bytes(4, "big") + b[4:],
+        r"magic number is 2051, not 2049 \(IDX labels\)",
+    )
     _damage_and_expect(tmp_path / "gz", "t10k-images-idx3-ubyte", gzip.compress, "still gzip-compressed")
 
 
-def test_labels_out_of_range(offline, tmp_path):
-    _damage_and_expect(tmp_path, "train-labels-idx1-ubyte", lambda b: b[:8 + 3] + bytes([10]) + b[8 + 4:],
-                       r"label 3 is 10; Fashion-MNIST's labels are 0\.\.9")
+@pytest.mark.usefixtures("offline")
+def test_labels_out_of_range(tmp_path):
+    _damage_and_expect(
+        tmp_path,
+        "train-labels-idx1-ubyte",
+        lambda b: b[: 8 + 3] + bytes([10]) + b[8 + 4 :],
+        r"label 3 is 10; Fashion-MNIST's labels are 0\.\.9",
+    )
 
 
-def test_image_and_label_counts_must_match(offline, tmp_path):
+@pytest.mark.usefixtures("offline")
+def test_image_and_label_counts_must_match(tmp_path):
     root = _root_with_fake(tmp_path)
     labels = root.joinpath(*RAW, "train-labels-idx1-ubyte")
     blob = labels.read_bytes()
@@ -79,6 +97,7 @@ def test_shipped_data_passes_the_checks():
 
 # --------------------------------------------------------------------------- sources fall through
 
+
 def _fake_torchvision_download(monkeypatch):
     calls = []
 
@@ -90,7 +109,8 @@ def _fake_torchvision_download(monkeypatch):
     return calls
 
 
-def test_corrupt_debian_gz_falls_through_and_leaves_no_part(offline, monkeypatch, tmp_path, capsys):
+@pytest.mark.usefixtures("offline")
+def test_corrupt_debian_gz_falls_through_and_leaves_no_part(monkeypatch, tmp_path, capsys):
     debian = tmp_path / "debian"
     write_fake(debian, compressed=True)
     gz = debian / "train-labels-idx1-ubyte.gz"
@@ -106,7 +126,8 @@ def test_corrupt_debian_gz_falls_through_and_leaves_no_part(offline, monkeypatch
     assert sorted(p.name for p in root.joinpath(RAW[0]).iterdir()) == ["raw"]
 
 
-def test_every_failing_source_is_listed(offline, monkeypatch, tmp_path):
+@pytest.mark.usefixtures("offline")
+def test_every_failing_source_is_listed(monkeypatch, tmp_path):
     debian = tmp_path / "debian"
     write_fake(debian, compressed=True)
     (debian / "t10k-images-idx3-ubyte.gz").write_bytes(b"not gzip at all")
@@ -125,12 +146,28 @@ def test_every_failing_source_is_listed(offline, monkeypatch, tmp_path):
     assert f"Debian's installed package: a file in {debian} is damaged (BadGzipFile" in message
     assert "Debian's package via apt-get download: apt-get failed: E: Failed to fetch" in message
     assert "torchvision's download: <urlopen error no network>" in message
-    assert commands == [(["apt-get", "download", "-q", "-o", "Acquire::http::Timeout=3", "-o",
-                          "Acquire::https::Timeout=3", "-o", "Acquire::Retries=0", "dataset-fashion-mnist"], 30)]
+    assert commands == [
+        (
+            [
+                "apt-get",
+                "download",
+                "-q",
+                "-o",
+                "Acquire::http::Timeout=3",
+                "-o",
+                "Acquire::https::Timeout=3",
+                "-o",
+                "Acquire::Retries=0",
+                "dataset-fashion-mnist",
+            ],
+            30,
+        )
+    ]
     assert not list((tmp_path / "root").rglob("*.part"))
 
 
-def test_apt_that_hangs_is_stopped(offline, monkeypatch, tmp_path):
+@pytest.mark.usefixtures("offline")
+def test_apt_that_hangs_is_stopped(monkeypatch, tmp_path):
     monkeypatch.setattr(data.shutil, "which", lambda name: f"/usr/bin/{name}")
 
     def hangs(cmd, timeout, **kwargs):
@@ -141,7 +178,8 @@ def test_apt_that_hangs_is_stopped(offline, monkeypatch, tmp_path):
         data.prepare_fashion_mnist(tmp_path / "root", timeout=1)
 
 
-def test_partial_file_from_an_interrupted_run_is_removed(offline, monkeypatch, tmp_path):
+@pytest.mark.usefixtures("offline")
+def test_partial_file_from_an_interrupted_run_is_removed(monkeypatch, tmp_path):
     root = tmp_path / "root"
     raw = root.joinpath(*RAW)
     raw.mkdir(parents=True)
@@ -153,7 +191,9 @@ def test_partial_file_from_an_interrupted_run_is_removed(offline, monkeypatch, t
 
 # --------------------------------------------------------------------------- folders that cannot be used
 
-def test_read_only_data_folder_is_reported_as_such(offline, monkeypatch, tmp_path):
+
+@pytest.mark.usefixtures("offline")
+def test_read_only_data_folder_is_reported_as_such(monkeypatch, tmp_path):
     """A real 0o555 folder; as root, where modes do not stop writes, mkstemp refuses as the kernel would."""
     root = tmp_path / "read-only"
     root.mkdir()
@@ -180,23 +220,32 @@ def test_read_only_data_folder_is_reported_as_such(offline, monkeypatch, tmp_pat
     assert "internet" not in message
 
 
-def test_folder_under_a_file_cannot_be_written(offline, tmp_path):
+@pytest.mark.usefixtures("offline")
+def test_folder_under_a_file_cannot_be_written(tmp_path):
     (tmp_path / "a-file").write_text("x")
-    with pytest.raises(PermissionError, match=r"cannot be written into .*a-file/data/FashionMNIST/raw "
-                                              r"\((NotADirectoryError|FileExistsError).*SE_TUTORIAL_DATA"):
+    with pytest.raises(
+        PermissionError,
+        match=r"cannot be written into .*a-file/data/FashionMNIST/raw "
+        r"\((NotADirectoryError|FileExistsError).*SE_TUTORIAL_DATA",
+    ):
         data.fashion_mnist(root=tmp_path / "a-file" / "data")
 
 
-def test_file_as_data_root(offline, monkeypatch, tmp_path):
+@pytest.mark.usefixtures("offline")
+def test_file_as_data_root(monkeypatch, tmp_path):
     (tmp_path / "data.tar").write_text("x")
     monkeypatch.setenv("SE_TUTORIAL_DATA", str(tmp_path / "data.tar"))
-    with pytest.raises(NotADirectoryError, match=r"the data root .*data\.tar is a file, not a folder\. "
-                                                 r"Set \$SE_TUTORIAL_DATA"):
+    with pytest.raises(
+        NotADirectoryError,
+        match=r"the data root .*data\.tar is a file, not a folder\. "
+        r"Set \$SE_TUTORIAL_DATA",
+    ):
         data.fashion_mnist()
     assert (tmp_path / "data.tar").read_text() == "x"
 
 
 # --------------------------------------------------------------------------- timeouts
+
 
 def test_timeout_default_argument_and_environment(monkeypatch):
     monkeypatch.delenv("SE_TUTORIAL_TIMEOUT", raising=False)
@@ -215,6 +264,7 @@ def test_timeout_default_argument_and_environment(monkeypatch):
 @pytest.fixture
 def local_only(monkeypatch):
     """Refuse every address but 127.0.0.1, so that a test cannot reach the network by mistake."""
+
     def getaddrinfo(host, *args, **kwargs):
         if host not in ("127.0.0.1", "localhost"):
             raise AssertionError(f"a test tried to resolve {host!r}")

@@ -74,7 +74,10 @@ def test_seresnet50_eq5():
         (dict(channels=-4), r"channels must be a positive integer; got -4"),
         (dict(channels=16, reduction=0), r"reduction must be a positive integer; got 0\. The paper uses r = 16\."),
         (dict(channels=16, reduction=2.5), r"reduction must be a positive integer; got 2\.5"),
-        (dict(channels=16, gate="softmax"), r"unknown gate 'softmax'; expected one of 'sigmoid', 'hardsigmoid', 'tanh', 'relu'"),
+        (
+            dict(channels=16, gate="softmax"),
+            r"unknown gate 'softmax'; expected one of 'sigmoid', 'hardsigmoid', 'tanh', 'relu'",
+        ),
         (dict(channels=16, min_hidden=0), r"min_hidden must be a positive integer; got 0"),
         (dict(channels=16, hidden=0), r"hidden must be a positive integer; got 0"),
     ],

@@ -1,4 +1,6 @@
-"""The experiments of notebooks 05 and 07: configurations, stored results and costs, reproduction at the tiny budget (bit for bit on one machine, within measured tolerances across machines)."""
+"""The experiments of notebooks 05 and 07: configurations, stored results and costs, reproduction at the
+tiny budget (bit for bit on one machine, within measured tolerances across machines)."""
+
 import json
 import math
 import statistics
@@ -20,8 +22,9 @@ def test_build_equals_small_resnet_with_se(variant):
     built = E.build(E.Config(se=variant), seed=5)
     torch.manual_seed(5)
     reference = small_resnet(se=variant)
-    assert [(k, v.shape) for k, v in built.state_dict().items()] == \
-        [(k, v.shape) for k, v in reference.state_dict().items()]
+    assert [(k, v.shape) for k, v in built.state_dict().items()] == [
+        (k, v.shape) for k, v in reference.state_dict().items()
+    ]
     for key, value in built.state_dict().items():
         assert torch.equal(value, reference.state_dict()[key]), key
     torch.manual_seed(5)
@@ -34,14 +37,20 @@ def test_build_equals_small_resnet_with_se(variant):
 
 
 def test_paired_seeds_share_the_plain_weights():
-    plain, with_se, other_seed = E.build(E.CONFIGS["plain"], 3), E.build(E.CONFIGS["r16"], 3), E.build(E.CONFIGS["se"], 4)
+    plain, with_se, other_seed = (
+        E.build(E.CONFIGS["plain"], 3),
+        E.build(E.CONFIGS["r16"], 3),
+        E.build(E.CONFIGS["se"], 4),
+    )
     for name, p in plain.state_dict().items():
         assert torch.equal(p, with_se.state_dict()[name]), name
     assert not torch.equal(plain.stem[0].weight, other_seed.stem[0].weight)
 
 
 def test_configurations_change_one_thing():
-    names = lambda cfg: [n for n, _ in E.build(cfg, 0).named_modules() if n.endswith(".se")]
+    def names(cfg):
+        return [n for n, _ in E.build(cfg, 0).named_modules() if n.endswith(".se")]
+
     assert names(E.CONFIGS["se"]) == ["stage1.0.se", "stage2.0.se", "stage3.0.se"]
     assert names(E.CONFIGS["stage2"]) == ["stage2.0.se"]
     assert names(E.CONFIGS["plain"]) == []
@@ -70,8 +79,10 @@ def test_bad_names_and_seeds_are_refused():
 
 
 def test_write_and_load_keep_other_budgets(tmp_path):
-    runs = [{"seed": s, "test_accuracy": a, "test_loss": 0.3, "train_loss": 0.2, "seconds": 1.0}
-            for s, a in [(1, 90.0), (0, 89.0)]]
+    runs = [
+        {"seed": s, "test_accuracy": a, "test_loss": 0.3, "train_loss": 0.2, "seconds": 1.0}
+        for s, a in [(1, 90.0), (0, 89.0)]
+    ]
     for budget in ("tiny", "short"):
         record = E.summarize("se", E.BUDGETS[budget], runs, jobs=1, command="test")
         E.write_result(tmp_path, "se", record)
@@ -85,12 +96,15 @@ def test_write_and_load_keep_other_budgets(tmp_path):
 
 def test_resume_keeps_stored_seeds_with_the_same_settings(tmp_path):
     budget = E.BUDGETS["tiny"]
-    runs = [{"seed": s, "test_accuracy": 50.0 + s, "test_loss": 1.0, "train_loss": 1.0, "seconds": 1.0}
-            for s in budget.seeds]
+    runs = [
+        {"seed": s, "test_accuracy": 50.0 + s, "test_loss": 1.0, "train_loss": 1.0, "seconds": 1.0}
+        for s in budget.seeds
+    ]
     E.write_result(tmp_path, "plain", E.summarize("plain", budget, runs, jobs=1, command="test"))
     assert [r["seed"] for r in E.stored_runs(tmp_path, "plain", budget)] == list(budget.seeds)
-    other = E.Budget("tiny", train_size=budget.train_size, epochs=budget.epochs + 1, test_size=budget.test_size,
-                     seeds=budget.seeds)
+    other = E.Budget(
+        "tiny", train_size=budget.train_size, epochs=budget.epochs + 1, test_size=budget.test_size, seeds=budget.seeds
+    )
     assert E.stored_runs(tmp_path, "plain", other) == []  # other settings: nothing is kept
     assert E.stored_runs(tmp_path, "se", budget) == []
     records = E.run(["plain"], budget, tmp_path, resume=True, log=lambda *_: None)  # nothing left to train
@@ -107,9 +121,11 @@ def _section(accuracies, first_losses=None):
 
 def test_compare_pairs_stored_runs_by_seed_under_holm():
     """Hand-computed: differences 0.3, 0.5, 0.4, 0.4 have mean 0.4, sd 0.08165; t(0.975, 3) = 3.1824."""
-    results = {"base": _section([89.0, 89.4, 89.2, 89.1], [0.50, 0.52, 0.49, 0.51]),
-               "up": _section([89.3, 89.9, 89.6, 89.5], [0.40, 0.43, 0.41, 0.40]),
-               "noisy": _section([89.5, 88.9, 89.6, 88.8])}  # differences +0.5 −0.5 +0.4 −0.3
+    results = {
+        "base": _section([89.0, 89.4, 89.2, 89.1], [0.50, 0.52, 0.49, 0.51]),
+        "up": _section([89.3, 89.9, 89.6, 89.5], [0.40, 0.43, 0.41, 0.40]),
+        "noisy": _section([89.5, 88.9, 89.6, 88.8]),
+    }  # differences +0.5 −0.5 +0.4 −0.3
     one = E.compare(results, [("up", "base")])["up − base"]
     assert one.interval.mean == pytest.approx(0.4)
     assert one.interval.low == pytest.approx(0.4 - 3.1824 * 0.08165 / 2, abs=1e-3)
@@ -143,8 +159,9 @@ def test_command_line_lists_configurations(capsys):
 @pytest.mark.parametrize("budget", ["tiny", "short"])
 def test_stored_results_are_complete_and_consistent(budget):
     results = E.load_results(RESULTS, budget)
-    assert set(results) == set(E.SUITES["05"]) | set(E.SUITES["07"]), \
+    assert set(results) == set(E.SUITES["05"]) | set(E.SUITES["07"]), (
         f"run `python -m se_tutorial.experiments --budget {budget}`"
+    )
     for name, r in results.items():
         assert r["budget"] == json.loads(json.dumps(vars(E.BUDGETS[budget]))), name
         assert r["seeds"] == list(E.BUDGETS[budget].seeds) == [run["seed"] for run in r["runs"]]
@@ -173,14 +190,26 @@ def test_tiny_budget_reproduces_the_stored_result_within_tolerance(name):
 
 
 def test_agrees_names_each_value_outside_its_tolerance():
-    stored = {"runs": [{"seed": 0, "test_accuracy": 60.0, "train_loss": 1.0},
-                       {"seed": 1, "test_accuracy": 62.0, "train_loss": 1.0}], "mean": 61.0}
-    close = [{"seed": 0, "test_accuracy": 61.5, "train_loss": 1.02}, {"seed": 1, "test_accuracy": 61.0, "train_loss": 0.99}]
+    stored = {
+        "runs": [
+            {"seed": 0, "test_accuracy": 60.0, "train_loss": 1.0},
+            {"seed": 1, "test_accuracy": 62.0, "train_loss": 1.0},
+        ],
+        "mean": 61.0,
+    }
+    close = [
+        {"seed": 0, "test_accuracy": 61.5, "train_loss": 1.02},
+        {"seed": 1, "test_accuracy": 61.0, "train_loss": 0.99},
+    ]
     assert E.agrees(close, stored) == []
     far = [{"seed": 0, "test_accuracy": 63.0, "train_loss": 1.1}, {"seed": 1, "test_accuracy": 63.5, "train_loss": 1.0}]
     problems = E.agrees(far, stored)
     assert len(problems) == 3, problems
-    assert "seed 0: accuracy 63.00%" in problems[0] and "training loss" in problems[1] and "mean accuracy +2.25" in problems[2]
+    assert (
+        "seed 0: accuracy 63.00%" in problems[0]
+        and "training loss" in problems[1]
+        and "mean accuracy +2.25" in problems[2]
+    )
     assert E.agrees(far[:1], stored, E.Tolerance(seed_points=5, loss_relative=0.2)) == []  # one seed: no mean
     with pytest.raises(ValueError, match="seed 7 is not stored"):
         E.agrees([{"seed": 7, "test_accuracy": 1.0, "train_loss": 1.0}], stored)
@@ -214,7 +243,9 @@ def test_attention_configurations_share_the_plain_weights(name):
 
 def test_results_stored_before_the_attention_field_still_resume(tmp_path):
     budget = E.BUDGETS["tiny"]
-    runs = [{"seed": s, "test_accuracy": 50.0, "test_loss": 1.0, "train_loss": 1.0, "seconds": 1.0} for s in budget.seeds]
+    runs = [
+        {"seed": s, "test_accuracy": 50.0, "test_loss": 1.0, "train_loss": 1.0, "seconds": 1.0} for s in budget.seeds
+    ]
     path = E.write_result(tmp_path, "se", E.summarize("se", budget, runs, jobs=1, command="test"))
     data = json.loads(path.read_text())
     del data["config"]["attention"]  # as files written before the field existed
@@ -235,7 +266,10 @@ def test_measure_costs_writes_params_macs_and_latency(tmp_path):
         model = E.build(E.CONFIGS[name], 0)
         assert entry["params"] == params(model) and entry["macs"] == macs(model, (1, 1, 28, 28))
         assert set(entry["latency_ms"]) == {"1", "4"} and all(v > 0 for v in entry["latency_ms"].values())
-    assert record["configs"]["eca"]["attention_params"] == 3 + 3 + 3 and record["configs"]["plain"]["attention_params"] == 0
+    assert (
+        record["configs"]["eca"]["attention_params"] == 3 + 3 + 3
+        and record["configs"]["plain"]["attention_params"] == 0
+    )
     assert record["threads"] == 1 and record["rounds"] == 2
     with pytest.raises(FileNotFoundError, match="--costs"):
         E.load_costs(tmp_path / "nowhere")
@@ -251,7 +285,9 @@ def test_stored_costs_of_notebook_07():
     from se_tutorial.cost import macs, params
 
     costs = E.load_costs(RESULTS)
-    assert list(costs["configs"]) == list(E.SUITES["07"]), "run `python -m se_tutorial.experiments --suite 07 --costs --no-train`"
+    assert list(costs["configs"]) == list(E.SUITES["07"]), (
+        "run `python -m se_tutorial.experiments --suite 07 --costs --no-train`"
+    )
     for name, entry in costs["configs"].items():
         model = E.build(E.CONFIGS[name], 0)
         assert entry["params"] == params(model) and entry["macs"] == macs(model, (1, 1, 28, 28)), name
@@ -287,8 +323,9 @@ def test_the_primary_budget_holds_out_the_end_of_the_training_set():
 
 
 def test_holdout_budget_stores_learning_curves_and_writes_after_every_seed(tmp_path, monkeypatch):
-    small = E.Budget("small", train_size=256, epochs=2, test_size=100, seeds=(0, 1), batch_size=64, lr=0.05,
-                     holdout=128)
+    small = E.Budget(
+        "small", train_size=256, epochs=2, test_size=100, seeds=(0, 1), batch_size=64, lr=0.05, holdout=128
+    )
     run = E.run_one("se", 0, small)
     assert [c["epoch"] for c in run["curves"]] == [1, 2]
     assert all(0 <= c["holdout_accuracy"] <= 100 and c["holdout_loss"] > 0 for c in run["curves"])
@@ -307,7 +344,9 @@ def test_holdout_budget_stores_learning_curves_and_writes_after_every_seed(tmp_p
 def test_stored_primary_comparison_is_complete():
     budget = E.BUDGETS["primary"]
     results = E.load_results(RESULTS, "primary", E.SUITES["primary"])
-    assert set(results) == set(E.SUITES["primary"]), "run `python -m se_tutorial.experiments --suite primary --budget primary`"
+    assert set(results) == set(E.SUITES["primary"]), (
+        "run `python -m se_tutorial.experiments --suite primary --budget primary`"
+    )
     for name, r in results.items():
         assert r["budget"] == json.loads(json.dumps(vars(budget))), name
         assert r["seeds"] == list(budget.seeds) and len(r["seeds"]) >= 6
@@ -343,26 +382,36 @@ def test_notebook_05_prints_the_primary_result_recomputed_from_its_file():
     """The numbers notebook 05 shows equal those recomputed here from data/results, by other code."""
     from scipy import stats as sp
 
-    runs = {name: {r["seed"]: r["test_accuracy"] for r in json.loads((RESULTS / f"{name}.json").read_text())
-                   ["budgets"]["primary"]["runs"]} for name in ("plain", "se")}
+    runs = {
+        name: {
+            r["seed"]: r["test_accuracy"]
+            for r in json.loads((RESULTS / f"{name}.json").read_text())["budgets"]["primary"]["runs"]
+        }
+        for name in ("plain", "se")
+    }
     d = [runs["se"][s] - runs["plain"][s] for s in sorted(runs["se"])]
     n, mean, sd = len(d), statistics.fmean(d), statistics.stdev(d)
     half = sp.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
     flips = [abs(sum(e * x for e, x in zip(signs, d))) for signs in __import__("itertools").product((1, -1), repeat=n)]
-    p = sum(f >= abs(sum(d)) - 1e-9 for f in flips) / 2 ** n
+    p = sum(f >= abs(sum(d)) - 1e-9 for f in flips) / 2**n
     printed = _printed("05_does_se_help.ipynb", "primary-result")
-    assert (f"plain {statistics.fmean(runs['plain'].values()):.2f}%, SE {statistics.fmean(runs['se'].values()):.2f}% "
-            f"on average over {n} seeds") in printed
-    assert (f"SE - plain: {mean:+.2f} points, 95% interval [{mean - half:+.2f}, {mean + half:+.2f}], "
-            f"SE lower at {sum(x < 0 for x in d)} of {n} seeds") in printed
+    assert (
+        f"plain {statistics.fmean(runs['plain'].values()):.2f}%, SE {statistics.fmean(runs['se'].values()):.2f}% "
+        f"on average over {n} seeds"
+    ) in printed
+    assert (
+        f"SE - plain: {mean:+.2f} points, 95% interval [{mean - half:+.2f}, {mean + half:+.2f}], "
+        f"SE lower at {sum(x < 0 for x in d)} of {n} seeds"
+    ) in printed
     assert f"exact sign-flip p = {p:.2f}" in printed
 
 
 def test_stored_secondary_arms_are_complete():
     budget = E.BUDGETS["secondary"]
     results = E.load_results(RESULTS, "secondary", E.SUITES["secondary"])
-    assert set(results) == set(E.SUITES["secondary"]), \
+    assert set(results) == set(E.SUITES["secondary"]), (
         "run `python -m se_tutorial.experiments --suite secondary --budget secondary`"
+    )
     for name, r in results.items():
         assert r["budget"] == json.loads(json.dumps(vars(budget))) and r["seeds"] == [0, 1, 2, 3, 4], name
         assert all(len(run["curves"]) == budget.epochs for run in r["runs"]), name

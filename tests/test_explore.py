@@ -5,8 +5,7 @@ import types
 import pytest
 import torch
 
-from se_tutorial import analysis
-from se_tutorial import Explorer, explore
+from se_tutorial import Explorer, analysis, explore
 from se_tutorial.models import small_resnet
 
 
@@ -56,7 +55,7 @@ def test_changing_the_widgets_updates_state_and_figure(explorer):
     bars = ex.figure.axes[1].patches
     assert len(bars) == 12 and bars[10].get_facecolor() != bars[0].get_facecolor()
 
-    ex.block.value = "stage2.0.se"                  # 8 channels: the slider is clamped
+    ex.block.value = "stage2.0.se"  # 8 channels: the slider is clamped
     assert ex.channel.max == 7 and ex.channel.value == 7 and ex.state["channel"] == 7
     assert len(ex.figure.axes[1].patches) == 8
 
@@ -82,8 +81,10 @@ def test_only_core_ipywidgets_so_that_colab_renders_it(explorer):
     assert len(widgets) == 6  # VBox, HBox, two Dropdowns, IntSlider, Output
     for w in widgets:
         assert type(w).__module__.startswith("ipywidgets.widgets."), type(w)
-        assert (w._model_module, w._view_module) in {("@jupyter-widgets/controls", "@jupyter-widgets/controls"),
-                                                     ("@jupyter-widgets/output", "@jupyter-widgets/output")}
+        assert (w._model_module, w._view_module) in {
+            ("@jupyter-widgets/controls", "@jupyter-widgets/controls"),
+            ("@jupyter-widgets/output", "@jupyter-widgets/output"),
+        }
         assert getattr(ipywidgets, type(w).__name__) is type(w)
     out = explorer.output.outputs[0]["data"]
     assert set(out) >= {"image/png"}, "the figure is a plain PNG, not an interactive matplotlib backend"
@@ -124,8 +125,9 @@ def test_ipython_shows_the_widgets_with_the_ipywidgets_7_api(monkeypatch):
     displayed = []
     monkeypatch.setattr(ipywidgets, "__version__", "7.7.1")
     monkeypatch.delattr(ipywidgets.Widget, "_repr_mimebundle_")
-    monkeypatch.setattr(ipywidgets.Widget, "_handle_displayed", lambda self, **kw: displayed.append(self),
-                        raising=False)
+    monkeypatch.setattr(
+        ipywidgets.Widget, "_handle_displayed", lambda self, **kw: displayed.append(self), raising=False
+    )
     ex = _small_explorer()
     assert not hasattr(ex.widget, "_repr_mimebundle_")
     data = _shown(ex)
@@ -136,7 +138,7 @@ def test_ipython_shows_the_widgets_with_the_ipywidgets_7_api(monkeypatch):
 
 
 def test_a_static_figure_without_ipywidgets(monkeypatch):
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)   # import ipywidgets raises ImportError
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets raises ImportError
     ex = _small_explorer()
     assert not ex.interactive and ex.widget is None and "ModuleNotFoundError" in ex.problem
     data = _shown(ex)

@@ -1,4 +1,5 @@
 """Where Fashion-MNIST comes from: the data root, Debian's package, torchvision's download, or a clear error."""
+
 import gzip
 import shutil
 import struct
@@ -108,8 +109,9 @@ def test_torchvision_download_is_the_last_way(offline, monkeypatch, tmp_path):
 
 
 @pytest.mark.registry
-@pytest.mark.skipif(shutil.which("apt-get") is None or shutil.which("dpkg") is None,
-                    reason="needs Debian's apt-get and dpkg")
+@pytest.mark.skipif(
+    shutil.which("apt-get") is None or shutil.which("dpkg") is None, reason="needs Debian's apt-get and dpkg"
+)
 def test_debian_package_fetched_without_root(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "not-installed")
     monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", lambda self: pytest.fail("no download"))

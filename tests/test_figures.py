@@ -31,9 +31,9 @@ def test_before_after_shows_scaled_maps_of_top_and_bottom_channels():
     u = torch.randn(6, 5, 5)
     fig = figures.before_after(torch.rand(1, 28, 28), u, s, "blk", k=2)
     maps = [ax for ax in fig.axes if ax.images and ax.images[0].get_array().shape == (5, 5)]
-    assert len(maps) == 8                                   # 2k channels × (before, after)
+    assert len(maps) == 8  # 2k channels × (before, after)
     titles = " ".join(ax.get_title() for ax in maps)
-    for c in (4, 1, 0, 2):                                  # the 2 most and the 2 least excited
+    for c in (4, 1, 0, 2):  # the 2 most and the 2 least excited
         assert f"c={c}" in titles
     # the "after" map of the first column is s_c · u_c
     after = [ax for ax in maps if ax.get_ylabel().startswith("after")][0]
@@ -44,7 +44,6 @@ def test_before_after_shows_scaled_maps_of_top_and_bottom_channels():
 
 def test_class_figures_have_one_panel_per_block():
     means = _means()
-    overall = {k: m.mean(0) for k, m in means.items()}
     heat = figures.class_heatmaps(means, CLASSES)
     assert [ax.get_title().split(" ")[0] for ax in heat.axes[:2]] == list(means)
     with pytest.raises(ValueError, match="2 class names"):
@@ -72,17 +71,17 @@ def test_class_curves_are_small_multiples_readable_without_colour():
     overall = {k: m.mean(0) for k, m in means.items()}
     fig = figures.class_curves(means, overall, CLASSES)
     panels = [ax for ax in fig.axes if ax.lines]
-    assert len(panels) == 2 * 3                               # one panel per block (row) and class (column)
+    assert len(panels) == 2 * 3  # one panel per block (row) and class (column)
     for p, ax in enumerate(panels):
         block, k = list(means)[p // 3], p % 3
-        everyone, this_class = ax.lines                       # the all-class mean, then the class's mean
+        everyone, this_class = ax.lines  # the all-class mean, then the class's mean
         order = np.argsort(overall[block].numpy(), kind="stable")
         np.testing.assert_allclose(this_class.get_ydata(), means[block][k, order].numpy(), rtol=1e-6)
-        assert np.all(np.diff(everyone.get_ydata()) >= 0)     # sorted by the all-class mean: it rises
+        assert np.all(np.diff(everyone.get_ydata()) >= 0)  # sorted by the all-class mean: it rises
         assert everyone.get_linestyle() != this_class.get_linestyle(), "told apart by line style, not colour"
         gap = float((means[block][k] - overall[block]).abs().mean())
         assert [t.get_text() for t in ax.texts] == [f"{gap:.2f}"]
-    assert [ax.get_title() for ax in panels[:3]] == CLASSES   # class names head the columns
+    assert [ax.get_title() for ax in panels[:3]] == CLASSES  # class names head the columns
     assert panels[0].get_ylabel().startswith("stage1.0.se") and panels[3].get_ylabel().startswith("stage2.0.se")
     texts = [t for ax in fig.axes for t in (*ax.texts, ax.title, ax.yaxis.label, *ax.get_yticklabels())]
     texts += [t for legend in fig.legends for t in legend.get_texts()]
@@ -100,8 +99,9 @@ def test_class_curves_are_small_multiples_readable_without_colour():
 
 
 def test_specificity_and_histograms():
-    fig = figures.specificity_by_depth({"a": 0.1, "b": 0.4, "c": 0.7}, spread={"a": 0.01, "b": 0.02, "c": 0.1},
-                                       reference=0.01)
+    fig = figures.specificity_by_depth(
+        {"a": 0.1, "b": 0.4, "c": 0.7}, spread={"a": 0.01, "b": 0.02, "c": 0.1}, reference=0.01
+    )
     ax = fig.axes[0]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.1, 0.4, 0.7])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
@@ -123,13 +123,13 @@ def test_spatial_overlay_draws_each_map_over_the_whole_image():
     maps = {"stage1.0.attn": torch.rand(28, 28), "stage3.0.attn": torch.tensor([[0.2, 0.8], [0.5, 0.4]])}
     fig = figures.spatial_overlay(image, maps)
     panels = [ax for ax in fig.axes if ax.images]
-    assert len(panels) == 3                                     # the image, then one panel per map
+    assert len(panels) == 3  # the image, then one panel per map
     assert panels[0].get_title() == "input image" and len(panels[0].images) == 1
     for ax, (name, m) in zip(panels[1:], maps.items()):
         base, over = ax.images
         np.testing.assert_allclose(base.get_array(), image[0].numpy())
         np.testing.assert_allclose(over.get_array(), m.numpy(), rtol=1e-6)
-        assert over.get_extent() == [-0.5, 27.5, 27.5, -0.5]   # stretched over the image
+        assert over.get_extent() == [-0.5, 27.5, 27.5, -0.5]  # stretched over the image
         assert name in ax.get_title()
     assert "0.20 to 0.80" in panels[2].get_title()
     assert panels[2].images[1].get_clim() == pytest.approx((0.2, 0.8))

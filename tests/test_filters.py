@@ -1,4 +1,5 @@
 """Tests for se_tutorial.filters: the fixed, named filter bank."""
+
 import pytest
 import torch
 from torch import nn

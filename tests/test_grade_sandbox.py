@@ -10,6 +10,7 @@ changed, no output shows a hidden test, the gradebook holds what each notebook e
 the connection never arrived, the honest student gets every point, and the report names
 each attacker's problem. The sandbox needs bubblewrap; without it these tests skip.
 """
+
 import hashlib
 import json
 import re
@@ -21,7 +22,10 @@ import time
 from pathlib import Path
 
 import pytest
-from classroom import ROOT, grader as _grader, hand_in, nbgrader, new_course, read_nb as _nb, reference_answers, source as _src
+from classroom import ROOT, hand_in, nbgrader, new_course, reference_answers
+from classroom import grader as _grader
+from classroom import read_nb as _nb
+from classroom import source as _src
 from nbgrader.api import Gradebook  # the `teach` extra, which `make test` installs
 
 pytestmark = pytest.mark.classroom
@@ -79,14 +83,19 @@ def _output_text(out: dict) -> str:
 def _snapshot(course: Path) -> dict:
     """Every file of the course but those grading writes (autograded/, reports/, the gradebook): path → hash."""
     skip = ("autograded", "reports", "gradebook.db")
-    return {str(p.relative_to(course)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(course.rglob("*")) if p.is_file() and p.relative_to(course).parts[0] not in skip}
+    return {
+        str(p.relative_to(course)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(course.rglob("*"))
+        if p.is_file() and p.relative_to(course).parts[0] not in skip
+    }
 
 
 def _hand_in(release: dict, source: dict, attack: str = "") -> dict:
     """The reference solution in the student version, ``attack`` at the top of the first solution cell."""
     answers = reference_answers(source)
-    first = next(_grader(c)["grade_id"] for c in release["cells"] if _grader(c).get("solution") and c["cell_type"] == "code")
+    first = next(
+        _grader(c)["grade_id"] for c in release["cells"] if _grader(c).get("solution") and c["cell_type"] == "code"
+    )
     answers[first] = attack.strip() + "\n\n" + answers[first]
     return hand_in(release, source, answers)
 
@@ -102,7 +111,8 @@ def graded(tmp_path_factory):
     nb = _nb(teacher)
     first_test = next(c for c in nb["cells"] if _grader(c).get("grade") and c["cell_type"] == "code")
     first_test["source"] = _src(first_test).rstrip("\n") + (
-        f"\n### BEGIN HIDDEN TESTS\nassert {CANARY!r}\n### END HIDDEN TESTS\n")
+        f"\n### BEGIN HIDDEN TESTS\nassert {CANARY!r}\n### END HIDDEN TESTS\n"
+    )
     teacher.write_text(json.dumps(nb), encoding="utf-8")
     done = nbgrader(course, "generate_assignment", NAME, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -118,9 +128,22 @@ def graded(tmp_path_factory):
     before = _snapshot(course)
 
     started = time.monotonic()
-    make = subprocess.run(["make", "-C", str(ROOT), "grade", f"A={NAME}", f"COURSE={course}", f"TIMEOUT={TIMEOUT}",
-                           f"VENV={Path(sys.prefix)}", "GRADE_ARGS="],
-                          capture_output=True, text=True, timeout=900)
+    make = subprocess.run(
+        [
+            "make",
+            "-C",
+            str(ROOT),
+            "grade",
+            f"A={NAME}",
+            f"COURSE={course}",
+            f"TIMEOUT={TIMEOUT}",
+            f"VENV={Path(sys.prefix)}",
+            "GRADE_ARGS=",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     seconds = time.monotonic() - started
     print(make.stdout[-3000:], f"\nmake grade: {seconds:.0f} s")
     try:
@@ -129,15 +152,18 @@ def graded(tmp_path_factory):
     except BlockingIOError:
         connected = False
     listener.close()
-    assert (course / "reports" / f"{NAME}.txt").is_file(), \
+    assert (course / "reports" / f"{NAME}.txt").is_file(), (
         f"make grade wrote no report:\n{make.stdout[-3000:]}\n{make.stderr[-3000:]}"
+    )
     return dict(course=course, make=make, before=before, connected=connected, seconds=seconds)
 
 
 def report_line(graded, student: str) -> str:
     report = (graded["course"] / "reports" / f"{NAME}.txt").read_text(encoding="utf-8")
     lines = [ln for ln in report.splitlines() if ln.split()[:1] == [student]]
-    assert len(lines) == 1, f"the report has no line for {student}:\n{report}\nmake said:\n{graded['make'].stderr[-3000:]}"
+    assert len(lines) == 1, (
+        f"the report has no line for {student}:\n{report}\nmake said:\n{graded['make'].stderr[-3000:]}"
+    )
     return lines[0]
 
 
@@ -221,9 +247,9 @@ def test_the_private_tmp_comes_before_the_folders_bound_into_it(tmp_path):
 
     spec = importlib.util.spec_from_file_location("grade", ROOT / "scripts" / "grade.py")
     grade = importlib.util.module_from_spec(spec)
-    sys.modules["grade"] = grade          # (its dataclass looks itself up there)
+    sys.modules["grade"] = grade  # (its dataclass looks itself up there)
     spec.loader.exec_module(grade)
     command = grade.sandbox_command(str(tmp_path / "runtime" / "kernel.json"), tmp_path / "work")
-    tmp = next(i for i in range(len(command) - 1) if command[i:i + 2] == ["--tmpfs", "/tmp"])
+    tmp = next(i for i in range(len(command) - 1) if command[i : i + 2] == ["--tmpfs", "/tmp"])
     binds = [i for i, arg in enumerate(command) if arg in ("--bind", "--ro-bind", "--ro-bind-try")]
     assert binds and all(i > tmp for i in binds), "every folder is bound after /tmp is mounted"

@@ -1,4 +1,5 @@
 """ImageNet-pretrained SE networks: from torchvision's cache, or a clear error offline."""
+
 import urllib.error
 
 import pytest
@@ -29,7 +30,11 @@ def test_cache_file_is_torchvisions_own(torch_home):
 
 
 def test_offline_without_cache_raises_the_package_error(torch_home):
-    with pytest.raises(se.WeightsUnavailableError, match=r"unavailable: not in torchvision's cache.*regnet_y_400mf-e6988f5f\.pth.*download failed \(URLError.*gives up after 60 s.*TORCH_HOME"):
+    with pytest.raises(
+        se.WeightsUnavailableError,
+        match=r"unavailable: not in torchvision's cache.*regnet_y_400mf-e6988f5f\.pth"
+        r".*download failed \(URLError.*gives up after 60 s.*TORCH_HOME",
+    ):
         se.imagenet_model("regnet_y_400mf")
     with pytest.raises(se.WeightsUnavailableError, match="not in torchvision's cache"):
         se.imagenet_model("regnet_y_400mf", download=False)

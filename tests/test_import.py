@@ -3,6 +3,7 @@
 Checked in fresh interpreters through sys.modules, a deterministic stand-in for the time
 budget (benchmarks/import_time.py measures the time itself).
 """
+
 import subprocess
 import sys
 

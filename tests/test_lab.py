@@ -4,6 +4,7 @@
 turns off nbgrader's menus and server pages (the teacher's tools, installed by `make test`) and
 JupyterLab's news pop-up. The tests start the server the way the Makefile does.
 """
+
 import importlib.util
 import json
 import re
@@ -37,8 +38,9 @@ def test_lab_serves_every_notebook(tmp_path):
             assert r.status == 200 and "JupyterLab" in page
         # The teacher's tools are installed (make test) but not in the student's lab.
         assert importlib.util.find_spec("nbgrader"), "make test installs nbgrader: this test needs it to mean anything"
-        config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
-                                      page, re.S).group(1))
+        config = json.loads(
+            re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S).group(1)
+        )
         assert "@jupyter/nbgrader" in config["disabledExtensions"], "nbgrader's menus are off"
         assert config["news"] == {"disabled": True}, "no news pop-up"
         for page_name in ("formgrader", "assignments", "courses"):
@@ -63,9 +65,11 @@ def test_opening_and_saving_a_notebook_in_the_lab_leaves_it_unchanged(tmp_path):
     from ipykernel.ipkernel import IPythonKernel
 
     course = tmp_path / "course"
-    notebooks = sorted(p.relative_to(ROOT) for pattern in ("notebooks/*.ipynb", "notebooks/solutions/*.ipynb",
-                                                           "assignments/release/*/*.ipynb")
-                       for p in ROOT.glob(pattern))
+    notebooks = sorted(
+        p.relative_to(ROOT)
+        for pattern in ("notebooks/*.ipynb", "notebooks/solutions/*.ipynb", "assignments/release/*/*.ipynb")
+        for p in ROOT.glob(pattern)
+    )
     assert len(notebooks) >= 20
     for rel in notebooks:
         (course / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -77,12 +81,18 @@ def test_opening_and_saving_a_notebook_in_the_lab_leaves_it_unchanged(tmp_path):
             model = _request(url(f"/api/contents/{rel.as_posix()}?content=1&type=notebook"))
             metadata = model["content"]["metadata"]
             spec = specs[metadata["kernelspec"]["name"]]["spec"]
-            metadata["kernelspec"] = {"display_name": spec["display_name"], "language": spec["language"],
-                                      "name": metadata["kernelspec"]["name"]}
+            metadata["kernelspec"] = {
+                "display_name": spec["display_name"],
+                "language": spec["language"],
+                "name": metadata["kernelspec"]["name"],
+            }
             # The kernel's language_info, except its Python version: the notebooks keep the version they
             # were run with, which JupyterLab changes on a student's machine with another Python.
             language = dict(IPythonKernel.language_info, version=metadata["language_info"]["version"])
             metadata["language_info"] = json.loads(json.dumps(language))
-            _request(url(f"/api/contents/{rel.as_posix()}"), "PUT",
-                     {"type": "notebook", "format": "json", "content": model["content"]})
+            _request(
+                url(f"/api/contents/{rel.as_posix()}"),
+                "PUT",
+                {"type": "notebook", "format": "json", "content": model["content"]},
+            )
             assert (course / rel).read_bytes() == (ROOT / rel).read_bytes(), f"saving {rel} in the lab changes it"

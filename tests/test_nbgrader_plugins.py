@@ -8,6 +8,7 @@
   graded cell, each equal to the gradebook and to the points expected; a teacher's score wins over the
   automatic one, and a cell with no score yet is empty.
 """
+
 import csv
 import json
 import shutil
@@ -16,7 +17,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from classroom import COURSE, REF, grader as _grader, hand_in as _hand_in, nbgrader, new_course, read_nb as _nb
+from classroom import COURSE, REF, nbgrader, new_course
+from classroom import grader as _grader
+from classroom import hand_in as _hand_in
+from classroom import read_nb as _nb
 from nbgrader.api import Gradebook  # the `teach` extra, which `make test` installs
 
 pytestmark = pytest.mark.classroom
@@ -89,8 +93,13 @@ def test_collector_reads_moodle_and_canvas_names(name, student, extracted):
 
 def test_collector_stops_when_two_moodle_students_share_a_name(tmp_path):
     folder = tmp_path / NAME / "extracted"
-    write_files(folder, ["Ada Lovelace_101_assignsubmission_file/A_build_se.ipynb",
-                         "Ada Lovelace_108_assignsubmission_file/A_build_se.ipynb"])
+    write_files(
+        folder,
+        [
+            "Ada Lovelace_101_assignsubmission_file/A_build_se.ipynb",
+            "Ada Lovelace_108_assignsubmission_file/A_build_se.ipynb",
+        ],
+    )
     collector = CourseCollector()
     collector.collect(str(folder / "Ada Lovelace_101_assignsubmission_file/A_build_se.ipynb"))
     with pytest.raises(ValueError, match=r"Two Moodle participants \(101 and 108\) have the name 'Ada Lovelace'"):
@@ -205,7 +214,7 @@ def test_export_writes_one_column_per_graded_cell(generated, tmp_path):
             for cell, column in zip(cells, columns):
                 want = expected[student][cell]
                 got = rows[student][column]
-                assert (got == "" if want == "" else float(got) == want == scores[cell]), (student, cell, got)
+                assert got == "" if want == "" else float(got) == want == scores[cell], (student, cell, got)
             assert float(rows[student]["raw_score"]) == sub.score == sum(v or 0 for v in expected[student].values())
             assert float(rows[student]["max_score"]) == sub.max_score == sum(expected_points(source, None).values())
     assert rows["partial"]["needs_manual_grade"] == "True" and rows["complete"]["needs_manual_grade"] == "False"

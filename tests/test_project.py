@@ -1,4 +1,5 @@
 """Checks of the repository itself: dependency lists agree, notebooks are well formed, Colab links are right."""
+
 import importlib.util
 import inspect
 import json
@@ -71,7 +72,8 @@ def test_there_are_notebooks():
 def test_colab_opens_and_installs_the_default_branch_or_the_release_tag_of_this_version():
     cfg, version = _colab().settings(), _pyproject()["project"]["version"]
     assert cfg["ref"] in {"main", f"v{version}"}, (
-        "[tool.se_tutorial] ref must be the default branch (main) or, once it is pushed, this version's tag")
+        "[tool.se_tutorial] ref must be the default branch (main) or, once it is pushed, this version's tag"
+    )
     assert se.__version__ == version
 
 
@@ -84,8 +86,9 @@ def test_colab_ref_exists_in_git():
     if _git("rev-parse", "--git-dir", check=False).returncode != 0:
         pytest.skip("not a git checkout")
     ref = _colab().settings()["ref"]
-    found = _git("for-each-ref", "--format=%(refname)", f"refs/heads/{ref}", f"refs/tags/{ref}",
-                 f"refs/remotes/*/{ref}").stdout.split()
+    found = _git(
+        "for-each-ref", "--format=%(refname)", f"refs/heads/{ref}", f"refs/tags/{ref}", f"refs/remotes/*/{ref}"
+    ).stdout.split()
     assert found, f"[tool.se_tutorial] ref {ref!r} is neither a branch (local or remote-tracking) nor a tag here"
     assert _git("rev-parse", "--verify", "--quiet", f"{found[0]}^{{commit}}", check=False).returncode == 0
 
@@ -104,15 +107,20 @@ def _opened(path: Path) -> str:
     return rel.replace("assignments/source/", "assignments/release/")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS + ASSIGNMENT_SOURCES + STUDENT_VERSIONS,
-                         ids=lambda p: p.name + "-" + p.parent.parent.name)
+@pytest.mark.parametrize(
+    "path",
+    NOTEBOOKS + SOLUTIONS + ASSIGNMENT_SOURCES + STUDENT_VERSIONS,
+    ids=lambda p: p.name + "-" + p.parent.parent.name,
+)
 def test_colab_badge_and_setup_cell(path):
     colab = _colab()
     cfg = colab.settings()
     nb = json.loads(path.read_text(encoding="utf-8"))
     first = "".join(nb["cells"][0]["source"])
     links = re.findall(r"\]\((https://colab\.research\.google\.com/github/[^)]*)\)", first)
-    assert links == [colab.colab_url(_opened(path), cfg)], "the badge must open this very notebook (or its student version)"
+    assert links == [colab.colab_url(_opened(path), cfg)], (
+        "the badge must open this very notebook (or its student version)"
+    )
     assert links[0].endswith(f"/blob/{cfg['ref']}/{_opened(path)}")
     setup = [c for c in nb["cells"] if "colab-setup" in c.get("metadata", {}).get("tags", [])]
     assert len(setup) == 1 and nb["cells"][1] is setup[0]
@@ -162,7 +170,9 @@ def test_notebook_shape(path):
     assert any(m.lstrip().lower().startswith("## summary") for m in markdown)
     assert any(m.lstrip().lower().startswith("## exercises") for m in markdown)
     code = [c for c in cells if c["cell_type"] == "code"]
-    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), "run it top to bottom in a fresh kernel"
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), (
+        "run it top to bottom in a fresh kernel"
+    )
     assert path.stat().st_size < 2_000_000
     assert not any("execution" in c.get("metadata", {}) for c in code), "no timing clutter: use `make execute`"
 
@@ -183,7 +193,8 @@ def test_public_api_is_documented(name):
             assert "(N, C" in doc, f"{name}'s docstring must state tensor shapes"
 
 
-# ---------------------------------------------------------------- the set-up cell itself (make test-colab runs it for real)
+# ------------------------------------------------------------ the set-up cell itself (make test-colab runs it for real)
+
 
 @pytest.fixture()
 def fake_remote(tmp_path, monkeypatch):
@@ -220,7 +231,7 @@ def test_setup_cell_does_nothing_outside_colab(capfd, monkeypatch):
 
 
 def test_setup_cell_clones_quietly(fake_remote, capfd):
-    _run_setup_cell("main")           # se_tutorial is installed here, so the cell only clones
+    _run_setup_cell("main")  # se_tutorial is installed here, so the cell only clones
     assert (fake_remote / "README.md").is_file() and sys.path[0] == str(fake_remote)
     assert capfd.readouterr() == ("", "")
 
@@ -236,8 +247,11 @@ def test_setup_cell_says_what_failed_when_the_ref_is_missing(fake_remote, capfd)
 
 
 def test_setup_cell_says_what_failed_when_pip_fails(fake_remote, capfd, monkeypatch):
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)   # as on a fresh Colab runtime
-    with pytest.raises(RuntimeError, match=r"(?s)^Colab set-up: installing the package \(pip install -e\) failed:\n"
-                                           r".*Python project.*What to try:"):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)  # as on a fresh Colab runtime
+    with pytest.raises(
+        RuntimeError,
+        match=r"(?s)^Colab set-up: installing the package \(pip install -e\) failed:\n"
+        r".*Python project.*What to try:",
+    ):
         _run_setup_cell("main")
     assert capfd.readouterr() == ("", "")

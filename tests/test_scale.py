@@ -16,7 +16,10 @@ def test_is_the_papers_eq4():
 
 @pytest.mark.parametrize("s_shape", [(2, 4), (3, 3), (2, 3, 1, 1), (6,)])
 def test_mismatch(s_shape):
-    with pytest.raises(ValueError, match=r"scale expects weights s of shape \(N, C\) = \(2, 3\) to match x of shape \(2, 3, 4, 5\); got"):
+    with pytest.raises(
+        ValueError,
+        match=r"scale expects weights s of shape \(N, C\) = \(2, 3\) to match x of shape \(2, 3, 4, 5\); got",
+    ):
         se.scale(torch.zeros(2, 3, 4, 5), torch.zeros(s_shape))
 
 

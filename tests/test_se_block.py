@@ -1,12 +1,11 @@
 import pytest
-import timm
 import torch
+from conftest import AWKWARD
 from timm.layers import SEModule
 from torch import nn
 from torchvision.ops import SqueezeExcitation
 
 import se_tutorial as se
-from conftest import AWKWARD
 
 TOL = dict(atol=1e-5, rtol=1e-5)
 
@@ -128,9 +127,15 @@ def test_conversion_errors():
 
 def test_input_errors():
     block = se.SEBlock(16)
-    with pytest.raises(ValueError, match=r"SEBlock expects a 4-D tensor of shape \(N, C, H, W\); got shape \(16, 7, 7\) with 3 dims"):
+    with pytest.raises(
+        ValueError, match=r"SEBlock expects a 4-D tensor of shape \(N, C, H, W\); got shape \(16, 7, 7\) with 3 dims"
+    ):
         block(torch.zeros(16, 7, 7))
-    with pytest.raises(ValueError, match=r"SEBlock was built for 16 channels but the input has 32 \(shape \(1, 32, 7, 7\)\)\. Build it with channels=32"):
+    with pytest.raises(
+        ValueError,
+        match=r"SEBlock was built for 16 channels but the input has 32 \(shape \(1, 32, 7, 7\)\)\. "
+        r"Build it with channels=32",
+    ):
         block(torch.zeros(1, 32, 7, 7))
     with pytest.raises(ValueError, match="unknown squeeze mode 'sum'"):
         se.SEBlock(16, squeeze="sum")

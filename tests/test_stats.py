@@ -12,7 +12,6 @@ from scipy import stats as sps
 
 from se_tutorial import stats
 
-
 # --------------------------------------------------------------------------- paired_differences
 
 
@@ -139,8 +138,14 @@ def test_sign_flip_matches_scipy_permutation_test(seed):
     d = rng.normal(0.3, 1, n).round(2)  # rounding makes ties likely
     # Exact (2**n <= n_resamples). By the symmetry of sign flips, scipy's two-sided p
     # 2·min(P(T >= t), P(T <= t)) equals P(|T| >= |t|).
-    ref = sps.permutation_test((d,), lambda x, axis: np.mean(x, axis=axis), vectorized=True,
-                               permutation_type="samples", n_resamples=np.inf, alternative="two-sided")
+    ref = sps.permutation_test(
+        (d,),
+        lambda x, axis: np.mean(x, axis=axis),
+        vectorized=True,
+        permutation_type="samples",
+        n_resamples=np.inf,
+        alternative="two-sided",
+    )
     p = stats.sign_flip_test(d)
     assert p == pytest.approx(ref.pvalue, abs=1e-12)
     assert p == pytest.approx(_brute_force_sign_flip(d.tolist()), abs=1e-12)

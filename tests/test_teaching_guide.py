@@ -8,6 +8,7 @@ Between the steps it plays the students: before `zip_collect` it puts a Moodle a
 submissions into downloaded/. Then it checks what the guide promises: the notebooks collected, the
 grades, the report, the feedback and the per-cell export with the changed score.
 """
+
 import csv
 import json
 import os
@@ -32,7 +33,7 @@ NAME = "A_build_se"
 def guide_steps() -> list[tuple[str, str]]:
     """(language, code) of every fenced block of the guide's "Step by step" section, in order."""
     text = GUIDE.read_text(encoding="utf-8")
-    section = text[text.index("\n## Step by step"):text.index("\n### How we know the grading works")]
+    section = text[text.index("\n## Step by step") : text.index("\n### How we know the grading works")]
     return re.findall(r"^```(bash|python)\n(.*?)^```", section, re.S | re.M)
 
 
@@ -52,8 +53,10 @@ def _student_archive(course: Path) -> None:
     archive.mkdir(parents=True)
     with zipfile.ZipFile(archive / "moodle.zip", "w") as z:
         z.writestr(f"Ada Lovelace_1001_assignsubmission_file/{NAME}.ipynb", json.dumps(hand_in(release, source, every)))
-        z.writestr(f"Alan Turing_1002_assignsubmission_file/Copy of {NAME}.ipynb",
-                   json.dumps(hand_in(release, source, {"squeeze": REF, "scale": REF})))
+        z.writestr(
+            f"Alan Turing_1002_assignsubmission_file/Copy of {NAME}.ipynb",
+            json.dumps(hand_in(release, source, {"squeeze": REF, "scale": REF})),
+        )
 
 
 def _formgrader_answers(cwd: Path, env: dict, runtime: Path) -> None:
@@ -66,10 +69,19 @@ def _formgrader_answers(cwd: Path, env: dict, runtime: Path) -> None:
 def test_the_guide_shows_each_step():
     steps = guide_steps()
     commands = [line for lang, code in steps if lang == "bash" for line in code.splitlines()]
-    for needed in ("make assignments", f"nbgrader zip_collect {NAME}", "make data", f"make grade A={NAME}", "jupyter lab",
-                   f"nbgrader generate_feedback {NAME}", "nbgrader export --to=grades.csv"):
+    for needed in (
+        "make assignments",
+        f"nbgrader zip_collect {NAME}",
+        "make data",
+        f"make grade A={NAME}",
+        "jupyter lab",
+        f"nbgrader generate_feedback {NAME}",
+        "nbgrader export --to=grades.csv",
+    ):
         assert needed in commands, f"the guide's steps lack `{needed}`"
-    assert "nbgrader formgrader" not in GUIDE.read_text(encoding="utf-8"), "the formgrader is a JupyterLab extension now"
+    assert "nbgrader formgrader" not in GUIDE.read_text(encoding="utf-8"), (
+        "the formgrader is a JupyterLab extension now"
+    )
     assert [lang for lang, _ in steps].count("python") == 1
 
 
@@ -79,7 +91,9 @@ def test_the_guide_walked_in_order_on_a_temporary_course(tmp_path):
     env, cwd, ran = _env(course), ROOT, []
     for lang, code in guide_steps():
         if lang == "python":
-            done = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+            done = subprocess.run(
+                [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+            )
             assert done.returncode == 0, f"the guide's Python block failed in {cwd}:\n{done.stderr[-2000:]}"
             ran.append("python")
             continue
@@ -88,8 +102,9 @@ def test_the_guide_walked_in_order_on_a_temporary_course(tmp_path):
                 continue
             words = shlex.split(line, comments=True)
             if words[0] == "cd":
-                assert words[1] in ("assignments", "..") and (cwd == ROOT) == (words[1] == "assignments"), \
+                assert words[1] in ("assignments", "..") and (cwd == ROOT) == (words[1] == "assignments"), (
                     f"`{line}` from {cwd}: the guide must say where each command runs"
+                )
                 cwd = course if words[1] == "assignments" else ROOT
             elif words[:2] == ["jupyter", "lab"]:
                 _formgrader_answers(cwd, env, tmp_path / "runtime")
@@ -104,7 +119,9 @@ def test_the_guide_walked_in_order_on_a_temporary_course(tmp_path):
 
     # What the guide promises.
     for student in ("ada-lovelace", "alan-turing"):
-        assert (course / "submitted" / student / NAME / f"{NAME}.ipynb").is_file(), f"zip_collect did not collect {student}"
+        assert (course / "submitted" / student / NAME / f"{NAME}.ipynb").is_file(), (
+            f"zip_collect did not collect {student}"
+        )
         assert (course / "feedback" / student / NAME / f"{NAME}.html").is_file()
     report = (course / "reports" / f"{NAME}.txt").read_text(encoding="utf-8")
     assert "ada-lovelace" in report and "alan-turing" in report

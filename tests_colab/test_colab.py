@@ -19,6 +19,7 @@ Fashion-MNIST comes from ``$SE_TUTORIAL_DATA`` or this repository's data/ (``mak
 downloaded but the set-up cell's build requirement (setuptools) from the package index. Nothing is left
 behind: the temporary folder goes, and so does the package's installation.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -72,15 +73,28 @@ def _stand_in_repository(tmp: Path, ref: str, git_env: dict) -> Path:
     """A bare repository whose ``ref`` holds this working tree as it is now (what a push would publish)."""
     remote = tmp / "remote.git"
     _git("init", "--quiet", "--bare", str(remote), env=git_env)
-    files = [f for f in _git("ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
-             if f and (ROOT / f).is_file()]
+    files = [
+        f
+        for f in _git("ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
+        if f and (ROOT / f).is_file()
+    ]
     git = ["--git-dir", str(remote), "--work-tree", str(ROOT)]
-    subprocess.run(["git", *git, "update-index", "--add", "-z", "--stdin"], input="\0".join(files),
-                   text=True, check=True, cwd=ROOT, env=git_env)
+    subprocess.run(
+        ["git", *git, "update-index", "--add", "-z", "--stdin"],
+        input="\0".join(files),
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=git_env,
+    )
     tree = _git(*git, "write-tree", env=git_env).strip()
     commit = _git(*git, "commit-tree", tree, "-m", "the working tree, for make test-colab", env=git_env).strip()
-    is_tag = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{ref}"], cwd=ROOT,
-                            capture_output=True).returncode == 0
+    is_tag = (
+        subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{ref}"], cwd=ROOT, capture_output=True
+        ).returncode
+        == 0
+    )
     _git(*git, "update-ref", f"refs/{'tags' if is_tag else 'heads'}/{ref}", commit, env=git_env)
     return remote
 
@@ -99,47 +113,74 @@ class Colab:
         with open(gitconfig, "a") as f:
             f.write(f'[url "{remote.as_uri()}"]\n\tinsteadOf = {self.repository}\n')
 
-        fake = tmp / "fake-colab"                      # google.colab, imported at kernel start as on Colab
+        fake = tmp / "fake-colab"  # google.colab, imported at kernel start as on Colab
         (fake / "google" / "colab").mkdir(parents=True)
         (fake / "google" / "colab" / "__init__.py").write_text(
-            '"""A stand-in for Colab\'s google.colab (make test-colab)."""\nfrom . import output\n')
+            '"""A stand-in for Colab\'s google.colab (make test-colab)."""\nfrom . import output\n'
+        )
         (fake / "google" / "colab" / "output.py").write_text(
             "widget_manager_enabled = []\n\n\ndef enable_custom_widget_manager():\n"
-            "    widget_manager_enabled.append(True)\n")
+            "    widget_manager_enabled.append(True)\n"
+        )
         startup = tmp / "ipython" / "profile_default" / "startup"
         startup.mkdir(parents=True)
         (startup / "00-colab.py").write_text("import google.colab\n")
         spec = tmp / "jupyter" / "kernels" / KERNEL
         spec.mkdir(parents=True)
-        (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Colab's Python (make test-colab)", "language": "python"}))
-        os.environ["JUPYTER_PATH"] = str(tmp / "jupyter")   # this process only: where nbclient finds KERNEL
+        (spec / "kernel.json").write_text(
+            json.dumps(
+                {
+                    "argv": [
+                        sys.executable,
+                        "-Xfrozen_modules=off",
+                        "-m",
+                        "ipykernel_launcher",
+                        "-f",
+                        "{connection_file}",
+                    ],
+                    "display_name": "Colab's Python (make test-colab)",
+                    "language": "python",
+                }
+            )
+        )
+        os.environ["JUPYTER_PATH"] = str(tmp / "jupyter")  # this process only: where nbclient finds KERNEL
 
         data = Path(os.environ.get("SE_TUTORIAL_DATA") or ROOT / "data")
         if not (data / "FashionMNIST" / "raw").is_dir():
             pytest.exit(f"Fashion-MNIST is not in {data}/FashionMNIST/raw: run `make data` first", returncode=2)
-        self.kernel_env = {**self.git_env, "PYTHONPATH": str(fake), "IPYTHONDIR": str(tmp / "ipython"),
-                           "SE_TUTORIAL_DATA": str(data), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-                           "MPLCONFIGDIR": str(tmp / "matplotlib")}
-        self.content = tmp / "content"                 # the kernels' working folder, as /content on Colab
+        self.kernel_env = {
+            **self.git_env,
+            "PYTHONPATH": str(fake),
+            "IPYTHONDIR": str(tmp / "ipython"),
+            "SE_TUTORIAL_DATA": str(data),
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "MPLCONFIGDIR": str(tmp / "matplotlib"),
+        }
+        self.content = tmp / "content"  # the kernels' working folder, as /content on Colab
         self.content.mkdir()
         self.runs = 0
 
     def execute(self, path: Path) -> nbformat.NotebookNode:
         """Run ``path`` in a fresh kernel, with a fresh clone folder; raises CellExecutionError at an error."""
         nb = nbformat.read(path, as_version=4)
-        if _setup_cell(nb).source != _expected_setup_cell():   # an old cell may write to /content itself
-            pytest.fail(f"{path.relative_to(ROOT)}: its set-up cell is not the one scripts/colab.py writes: "
-                        "run `make colab` (and `make assignments`); not run")
+        if _setup_cell(nb).source != _expected_setup_cell():  # an old cell may write to /content itself
+            pytest.fail(
+                f"{path.relative_to(ROOT)}: its set-up cell is not the one scripts/colab.py writes: "
+                "run `make colab` (and `make assignments`); not run"
+            )
         self.runs += 1
         env = {**self.kernel_env, "SE_TUTORIAL_COLAB_DIR": str(self.content / f"se-tutorial-{self.runs}")}
-        client = NotebookClient(nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT, record_timing=False,
-                                resources={"metadata": {"path": str(self.content)}})
+        client = NotebookClient(
+            nb,
+            kernel_name=KERNEL,
+            timeout=CELL_TIMEOUT,
+            record_timing=False,
+            resources={"metadata": {"path": str(self.content)}},
+        )
         try:
             client.execute(env=env)
         except CellExecutionError as e:
-            e.notebook = nb                            # as far as it ran: the failed cell holds the error
+            e.notebook = nb  # as far as it ran: the failed cell holds the error
             raise
         finally:
             shutil.rmtree(self.content / f"se-tutorial-{self.runs}", ignore_errors=True)
@@ -152,7 +193,7 @@ def _pip(*args) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def colab():
-    _pip("uninstall", "--yes", "--quiet", "se-tutorial")     # the set-up cell finds a fresh runtime
+    _pip("uninstall", "--yes", "--quiet", "se-tutorial")  # the set-up cell finds a fresh runtime
     before = {name: importlib.metadata.version(name) for name in _pins()}
     with tempfile.TemporaryDirectory(prefix="se-tutorial-colab-") as tmp:
         env = Colab(Path(tmp))
@@ -168,11 +209,15 @@ def _setup_cell(nb):
 
 def _check_ran_clean(nb) -> None:
     assert _setup_cell(nb).outputs == [], "on Colab the set-up cell prints nothing when it works"
-    explorers = [out for cell in nb.cells for out in cell.get("outputs", [])
-                 if out.get("data", {}).get("text/plain", "").startswith("Explorer(")]
+    explorers = [
+        out
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("data", {}).get("text/plain", "").startswith("Explorer(")
+    ]
     if any(re.search(r"^explorer\s*$", cell.source, re.M) for cell in nb.cells if cell.cell_type == "code"):
         assert explorers, "the explorer was shown"
-    for out in explorers:   # as widgets with Colab's ipywidgets 7.7.1, not as the static fallback
+    for out in explorers:  # as widgets with Colab's ipywidgets 7.7.1, not as the static fallback
         assert WIDGET_VIEW in out["data"] and "image/png" not in out["data"], out["data"]
 
 
@@ -213,12 +258,11 @@ def test_student_version_stops_at_its_first_unanswered_part(colab, path):
     error, nb = stopped.value, stopped.value.notebook
     assert _setup_cell(nb).outputs == [], "on Colab the set-up cell prints nothing when it works"
     answer, check = _first_unanswered(nb)
-    (failed,) = [i for i, c in enumerate(nb.cells)
-                 if any(out.output_type == "error" for out in c.get("outputs", []))]
+    (failed,) = [i for i, c in enumerate(nb.cells) if any(out.output_type == "error" for out in c.get("outputs", []))]
     assert failed in (answer, check), f"stopped before the first unanswered part (cell {failed}):\n{error}"
-    if error.ename == "NotImplementedError":      # the student's own cell: `raise NotImplementedError()`
+    if error.ename == "NotImplementedError":  # the student's own cell: `raise NotImplementedError()`
         assert failed == answer and "raise NotImplementedError()" in nb.cells[answer].source
-    else:                                         # the check of that part says it is not written yet
+    else:  # the check of that part says it is not written yet
         assert error.ename == "CheckFailed" and failed == check, error
         assert re.search(r"is not written yet \(it raises NotImplementedError\)", error.evalue), error.evalue
 
