@@ -7,7 +7,6 @@ Screenshots go to build/screenshots/<test name>/.   Run it with:  make test-brow
 """
 
 import json
-import os
 import re
 import secrets
 import shutil
@@ -23,17 +22,6 @@ from playwright.sync_api import expect, sync_playwright  # make test-browser ins
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "06_what_does_se_attend_to.ipynb"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RUN_ALL_TIMEOUT_MS = 240_000  # the notebook runs in about a minute here; leave room on a busy machine
 REDRAW_TIMEOUT_MS = 60_000
 
@@ -142,10 +130,10 @@ def shots(request):
     return shot
 
 
-def test_explorer_redraws_in_jupyterlab(lab, shots):
+def test_explorer_redraws_in_jupyterlab(lab, shots, chromium):
     console_errors, outside = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(**chromium)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             page.on("console", lambda m: m.type == "error" and console_errors.append(f"console: {m.text}"))

@@ -7,7 +7,6 @@ Run it with:  make test-browser   (which runs make html first)
 
 import functools
 import http.server
-import os
 import re
 import threading
 from pathlib import Path
@@ -19,17 +18,6 @@ from playwright.sync_api import expect, sync_playwright  # make test-browser ins
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "html"
 SHOTS = ROOT / "build" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL = {"127.0.0.1", "localhost"}
 # Every page but the theme's template snippets (_static/) and index.html, a redirect to docs/index.html (the last test).
 PAGES = sorted(
@@ -75,7 +63,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def browser_page(site):
+def browser_page(site, chromium):
     """A chromium page whose requests to any host but this machine are aborted and recorded."""
     outside = []
 
@@ -87,7 +75,7 @@ def browser_page(site):
             r.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(**chromium)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.route("**/*", route)
         page = context.new_page()
