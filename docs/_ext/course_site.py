@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import re
-import tomllib
+import sys
 from pathlib import Path
 
 import nbformat
@@ -21,19 +21,15 @@ from docutils import nodes
 from sphinx import addnodes
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from colab import settings  # noqa: E402  [tool.se_tutorial] of pyproject.toml, as the Colab badges read it
+
 HOME = "docs/index"
 COURSE_MAP = "<!-- the course map -->"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\s*$", re.MULTILINE)
 ANCHOR = re.compile(r'<a id="([^"]+)">')
-
-
-def settings(root: Path = ROOT) -> dict:
-    """``[tool.se_tutorial]`` of pyproject.toml: the GitHub ``repository`` and the ``ref`` pages link to."""
-    with open(root / "pyproject.toml", "rb") as f:
-        cfg = tomllib.load(f)["tool"]["se_tutorial"]
-    return {"repository": cfg["repository"].rstrip("/"), "ref": cfg["ref"]}
 
 
 def github_url(rel: str, cfg: dict) -> str:
