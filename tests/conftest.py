@@ -26,9 +26,7 @@ AWKWARD = [
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "registry: needs a package registry (Debian's archive); skipped offline")
-    config.addinivalue_line(
-        "markers", "classroom: grades submissions with nbgrader end to end (minutes); make test-offline leaves it out"
-    )
+    config.addinivalue_line("markers", "classroom: grades submissions with nbgrader end to end (minutes)")
 
 
 @cache
