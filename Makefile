@@ -10,7 +10,7 @@ LAB_ARGS  ?=
 ROOT_ARGS  = $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-kernels test-offline lint install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments grade html test-browser clean help
+.PHONY: lab test test-deps test-kernels test-offline lint install data checkpoints experiments experiments-07 unit notebooks execute benchmark colab assignments grade html test-browser clean help
 .PHONY: hooks test-colab test-pythons test-kernels-notebooks test-kernels-solutions
 
 # Training settings of the shipped checkpoints (data/checkpoints/manifest.json records the exact commands).
@@ -40,6 +40,7 @@ help:
 	@echo "make unit   - the unit tests only (tests/)"
 	@echo "make notebooks - the notebooks only, through nbval"
 	@echo "make install - create .venv and install the package with its pinned dependencies"
+	@echo "make test-deps - install everything make test needs (the teaching and site extras, Fashion-MNIST) and run nothing"
 	@echo "make clean  - remove .venv, build/ and the caches"
 
 $(BIN)/python:
@@ -83,13 +84,16 @@ STUDENT_LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/student$${JUPYTER_CONFIG_PAT
 lab: install data
 	$(STUDENT_LAB) $(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
-unit: install data $(TEACH_STAMP) $(DOCS_STAMP)
+unit: test-deps
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
 notebooks: install data
 	$(BIN)/python -m pytest --nbval --nbval-current-env notebooks $(PYTEST_ARGS)
 
-test: install data $(TEACH_STAMP) $(DOCS_STAMP)
+# What make test needs (.venv with the test, teaching and site extras; Fashion-MNIST), without running it.
+test-deps: install data $(TEACH_STAMP) $(DOCS_STAMP)
+
+test: test-deps
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
 
 # Another machine, stood in for by other CPU kernels: no AVX (ATEN_CPU_CAPABILITY=default), oneDNN limited
@@ -114,7 +118,7 @@ test-kernels-solutions: install data $(FAKE_TORCH_HOME)
 # namespaces for --map-root-user). Tests that need a package registry are marked `registry` and skip,
 # saying so (CI runs them with the network: make unit PYTEST_ARGS="-m registry").
 UNSHARE = unshare --net $(if $(filter 0,$(shell id -u)),,--map-root-user)
-test-offline: install data $(TEACH_STAMP) $(DOCS_STAMP)
+test-offline: test-deps
 	$(UNSHARE) sh -c 'ip link set lo up && $(MAKE) --no-print-directory test PYTEST_ARGS="-rs $(PYTEST_ARGS)"'
 
 # The course's style: ruff lints the Python files and the notebooks and checks the Python files' format
