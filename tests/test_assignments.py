@@ -16,16 +16,19 @@ assignments/release are what `make assignments` writes today, and the feedback a
 (`nbgrader generate_feedback`) states the score and shows no hidden test.
 """
 
+import copy
 import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pytest
 from classroom import COURSE, hand_in, lab, nbgrader, new_course
 from classroom import grader as _grader
 from classroom import read_nb as _nb
 from classroom import source as _src
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbgrader.api import Gradebook  # the `teach` extra, which `make test` installs
 
 pytestmark = pytest.mark.classroom
@@ -399,15 +402,10 @@ def _autograded(root: Path, name: str, student: str) -> dict:
 
 
 def _shown(outputs: list[dict]) -> list[dict]:
-    """The outputs as a reader sees them: consecutive pieces of one stream joined (a busy kernel may send one
-    print in two messages)."""
-    shown = []
-    for o in outputs:
-        if shown and o["output_type"] == "stream" == shown[-1]["output_type"] and o["name"] == shown[-1]["name"]:
-            shown[-1] = {**shown[-1], "text": _src({"source": shown[-1]["text"]}) + _src({"source": o["text"]})}
-        else:
-            shown.append(o)
-    return shown
+    """The outputs as a reader sees them: nbconvert joins consecutive pieces of one stream (a busy kernel may
+    send one print in two messages)."""
+    cell = nbformat.from_dict({"cell_type": "code", "source": "", "outputs": copy.deepcopy(outputs)})
+    return CoalesceStreamsPreprocessor().preprocess_cell(cell, {}, 0)[0]["outputs"]
 
 
 def test_shown_joins_pieces_of_one_stream_only():
