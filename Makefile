@@ -21,6 +21,8 @@ help:
 	@echo "make lab    - set up .venv and open JupyterLab on notebooks/ (LAB_ARGS=--no-browser on a server)"
 	@echo "make test   - set up .venv, run the unit tests and every notebook through nbval"
 	@echo "make test-kernels - the notebooks and the reproducibility tests again under other CPU kernels (another machine)"
+	@echo "make test-kernels-notebooks - its first half: the course's notebooks and the reproducibility tests"
+	@echo "make test-kernels-solutions - its second half: the solution notebooks"
 	@echo "make test-offline - make test (unit tests and notebooks) in a network namespace with loopback only (no network at all)"
 	@echo "make lint   - ruff (lint and format check) and the notebooks' metadata (kernel, no timing); pre-commit runs the same hooks"
 	@echo "make hooks  - run the pre-commit hooks on every file (they must change nothing)"

@@ -15,7 +15,6 @@ torch.Size([2, 32, 8, 8])
 from __future__ import annotations
 
 import importlib
-import warnings
 
 from .excitation import GATES, Excitation, excitation_params, hidden_size
 from .recording import capture, se_modules, spatial_modules
@@ -50,19 +49,15 @@ _LAZY = {  # name → (submodule, attribute)
     "WeightsUnavailableError": ("imagenet", "WeightsUnavailableError"),
     "imagenet_model": ("imagenet", "imagenet_model"),
 }
-_DEPRECATED = {  # old name → (submodule, attribute): still works, with a DeprecationWarning
-    "capture_register": ("recording", "register"),
-    "capture_register_spatial": ("recording", "register_spatial"),
+_REMOVED = {  # old name → where it lives now: the error says so
+    "capture_register": "se_tutorial.recording.register",
+    "capture_register_spatial": "se_tutorial.recording.register_spatial",
 }
 
 
 def __getattr__(name: str):
-    if name in _DEPRECATED:  # not cached: every use warns
-        module, attribute = _DEPRECATED[name]
-        warnings.warn(
-            f"se_tutorial.{name} is deprecated; use se_tutorial.{module}.{attribute}.", DeprecationWarning, stacklevel=2
-        )
-        return getattr(importlib.import_module(f".{module}", __name__), attribute)
+    if name in _REMOVED:
+        raise AttributeError(f"se_tutorial.{name} was removed; use {_REMOVED[name]} (the same function).")
     if name in _LAZY:
         module, attribute = _LAZY[name]
         value = getattr(importlib.import_module(f".{module}", __name__), attribute)

@@ -240,11 +240,7 @@ def test_the_recorder_module_is_not_shadowed_by_the_function():
 @pytest.mark.parametrize(
     "old, new", [("capture_register", "register"), ("capture_register_spatial", "register_spatial")]
 )
-def test_the_old_register_names_warn_and_still_work(old, new):
-    message = rf"se_tutorial\.{old} is deprecated; use se_tutorial\.recording\.{new}"
-    with pytest.warns(DeprecationWarning, match=message):
-        alias = getattr(se, old)
-    assert alias is getattr(se.recording, new)
-    with pytest.warns(DeprecationWarning):
-        alias = getattr(se, old)  # every use warns, not only the first
-    assert old not in se.__all__
+def test_the_old_register_names_are_gone_and_say_where_to(old, new):
+    with pytest.raises(AttributeError, match=rf"se_tutorial\.{old} was removed; use se_tutorial\.recording\.{new} "):
+        getattr(se, old)
+    assert not hasattr(se, old) and old not in se.__all__ and old not in dir(se)

@@ -138,6 +138,12 @@ def test_latency_is_sane():
     assert one.median == one.min == one.q25 == one.q75 > 0
 
 
+def test_latency_spread_is_the_deprecated_name_of_iqr():
+    result = cost.Latency(median=2.0, q25=1.0, q75=4.0, min=0.5, repeats=3, warmup=0, threads=1)
+    with pytest.warns(DeprecationWarning, match=r"Latency\.spread is deprecated; use Latency\.iqr"):
+        assert result.spread == result.iqr == 3.0
+
+
 def test_latency_checks_its_input():
     model = small_resnet()
     with pytest.raises(ValueError, match="repeats"):

@@ -255,3 +255,14 @@ def test_setup_cell_says_what_failed_when_pip_fails(fake_remote, capfd, monkeypa
     ):
         _run_setup_cell("main")
     assert capfd.readouterr() == ("", "")
+
+
+def test_make_help_names_every_target():
+    """`make help` lists every target a reader may type (the .PHONY ones), each once."""
+    makefile = (ROOT / "Makefile").read_text()
+    phony = {t for line in re.findall(r"^\.PHONY:(.*)$", makefile, re.M) for t in line.split()}
+    shown = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True)
+    listed = re.findall(r"^make (\S+)", shown.stdout, re.M)
+    assert sorted(set(listed)) == sorted(listed), "a target is listed twice"
+    assert phony - set(listed) - {"help"} == set(), "make help omits these targets; add a line for each"
+    assert set(listed) - phony == set(), "make help lists targets that are not .PHONY targets of the Makefile"
