@@ -32,6 +32,10 @@ NO_ALT = "No description has been provided for this image"
 SETUP_LINE = "# Set-up for Google Colab only"
 
 
+def _cell_source(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
 def _page_of(path: Path) -> str:
     """The page (relative to the site's root) of a repository file."""
     return path.relative_to(ROOT).with_suffix(".html").as_posix()
@@ -148,6 +152,26 @@ def test_the_sidebar_is_the_course_map_in_course_order(site):
         ]  # "#": the page's link to itself
         links = [posixpath.relpath(link, here) for link in links]
         assert [link for link in links if link != "index.html"] == expected, f"the sidebar of {name}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + DOCS[:1], ids=lambda p: p.name)
+def test_every_page_has_a_contents_list_of_its_sections(site, path):
+    """The right-hand "Contents" of a page lists its ## sections in order, each linking to its heading."""
+    html, pages = site
+    text = (html / _page_of(path)).read_text(encoding="utf-8")
+    toc = re.search(r'<nav id="pst-page-toc-nav" class="page-toc".*?</nav>', text, re.S)
+    assert toc, f"{_page_of(path)} has no contents list"
+    entries = re.findall(r'<li class="toc-h2[^"]*"><a class="reference internal nav-link" href="#([^"]+)">', toc[0])
+    if path.suffix == ".ipynb":
+        markdown = "\n".join(
+            _cell_source(c) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"
+        )
+    else:
+        markdown = path.read_text(encoding="utf-8")
+    markdown = re.sub(r"^```.*?^```", "", markdown, flags=re.S | re.M)  # no "## " inside code blocks
+    sections = re.findall(r"^## ", markdown, re.M)
+    assert len(entries) == len(sections) > 1, f"{_page_of(path)}: {len(entries)} entries for {len(sections)} sections"
+    assert all(anchor in pages[_page_of(path)].ids for anchor in entries)
 
 
 def test_the_home_page_is_the_readme_course_table(site):
