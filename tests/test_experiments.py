@@ -1,6 +1,7 @@
 """The experiments of notebooks 05 and 07: configurations, stored results and costs, reproduction at the
 tiny budget (bit for bit on one machine, within measured tolerances across machines)."""
 
+import itertools
 import json
 import math
 import statistics
@@ -189,7 +190,31 @@ def test_tiny_budget_reproduces_the_stored_result_within_tolerance(name):
     assert E.agrees(live, stored) == []
 
 
+def test_the_tolerance_covers_every_difference_measured_between_cpu_kernels():
+    """data/results/kernels.json holds the tiny budget's results for 30 seeds under several CPU kernels
+    (scripts/measure_kernel_differences.py). Each set, taken as a re-run, must agree with each other set
+    taken as stored, within E.TOLERANCE: seed by seed, and in the mean of every 3 seeds (as stored: 0-2, 3-5 ...)."""
+    measured = json.loads((RESULTS / "kernels.json").read_text())
+    assert measured["budget"] == json.loads(json.dumps(vars(E.BUDGETS["tiny"])))
+    runs = measured["runs"]
+    assert len(runs) >= 3, "measure at least three sets of kernels"
+    for live_label, stored_label in itertools.permutations(sorted(runs), 2):
+        for name in ("plain", "se"):
+            live, ref = runs[live_label][name], runs[stored_label][name]
+            assert sorted(live, key=int) == sorted(ref, key=int) == [str(s) for s in range(len(ref))]
+            assert len(ref) >= 30
+            for first in range(0, len(ref) - 2, 3):
+                seeds = [str(s) for s in range(first, first + 3)]
+                stored = {
+                    "runs": [{"seed": int(s), **ref[s]} for s in seeds],
+                    "mean": statistics.fmean(ref[s]["test_accuracy"] for s in seeds),
+                }
+                problems = E.agrees([{"seed": int(s), **live[s]} for s in seeds], stored)
+                assert problems == [], f"{name}: {live_label} against {stored_label}"
+
+
 def test_agrees_names_each_value_outside_its_tolerance():
+    tolerance = E.Tolerance(seed_points=2.5, mean_points=1.5, loss_relative=0.03)
     stored = {
         "runs": [
             {"seed": 0, "test_accuracy": 60.0, "train_loss": 1.0},
@@ -201,9 +226,9 @@ def test_agrees_names_each_value_outside_its_tolerance():
         {"seed": 0, "test_accuracy": 61.5, "train_loss": 1.02},
         {"seed": 1, "test_accuracy": 61.0, "train_loss": 0.99},
     ]
-    assert E.agrees(close, stored) == []
+    assert E.agrees(close, stored, tolerance) == []
     far = [{"seed": 0, "test_accuracy": 63.0, "train_loss": 1.1}, {"seed": 1, "test_accuracy": 63.5, "train_loss": 1.0}]
-    problems = E.agrees(far, stored)
+    problems = E.agrees(far, stored, tolerance)
     assert len(problems) == 3, problems
     assert (
         "seed 0: accuracy 63.00%" in problems[0]
