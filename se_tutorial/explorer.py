@@ -33,7 +33,7 @@ from torch import nn
 
 from ._validate import shape_str
 from .analysis import block_input, record
-from .figures import _image_2d, new_figure
+from .figures import BAR_COLOUR, _image_2d, mark_bar, new_figure
 
 
 class Explorer:
@@ -164,15 +164,15 @@ class Explorer:
         ax.set_title(self._image_label(st["image"]).replace(" (", "\n("), fontsize=9)
         ax.axis("off")
         ax = fig.add_subplot(grid[0, 1])
-        colors = np.where(np.arange(len(s)) == st["channel"], "#d62728", "#1f77b4")
-        ax.bar(np.arange(len(s)), s, color=colors)
+        bars = ax.bar(np.arange(len(s)), s, color=BAR_COLOUR)
+        mark_bar(ax, bars[st["channel"]])
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set(
             ylim=(0, 1.02),
             xlim=(-0.7, len(s) - 0.3),
             xlabel="channel c",
             ylabel="weight $s_c$",
-            title=f"{st['block']}: weights of this image (red: channel {st['channel']})",
+            title=f"{st['block']}: weights of this image (▼: channel {st['channel']})",
         )
         vmax = max(float(st["u"].abs().max()), 1e-8)
         maps = [(st["u"], "before: $u_c$"), (st["scaled"], f"after: {st['weight']:.2f}·$u_c$")]
@@ -289,7 +289,7 @@ def explore(model: nn.Module, images: torch.Tensor, labels=None, class_names=Non
 
     Returns:
         An :class:`Explorer`; as the last expression of a notebook cell it shows the
-        widgets: the image, the block's weights per channel (the chosen channel in red),
+        widgets: the image, the block's weights per channel (the chosen channel red, hatched and marked ▼),
         and that channel's feature map before and after scaling by its weight.
     """
     return Explorer(model, images, labels, class_names)

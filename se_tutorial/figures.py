@@ -82,6 +82,27 @@ def _image_2d(image) -> np.ndarray:
     return image.clip(0, 1)
 
 
+BAR_COLOUR = "#1f77b4"
+MARK_COLOUR = "#d62728"
+
+
+def mark_bar(ax, bar) -> None:
+    """Mark one bar of a bar chart so that it stands out with or without colour: red, hatched,
+    with a black edge and a ▼ just above it."""
+    bar.set(facecolor=MARK_COLOUR, edgecolor="black", hatch="///", linewidth=0.8)
+    x = bar.get_x() + bar.get_width() / 2
+    ax.annotate(
+        "▼",
+        (x, bar.get_height()),
+        xytext=(0, 1),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        annotation_clip=False,
+    )
+
+
 def excitation_bars(
     s, block: str, *, title: str | None = None, highlight: int | None = None, figsize=(8, 2.8)
 ) -> Figure:
@@ -91,7 +112,7 @@ def excitation_bars(
         s: (C,) weights of one image.
         block: the block's name (for the title).
         title: a title (default: the block's name).
-        highlight: a channel to draw in another colour.
+        highlight: a channel to mark: in red, hatched, with a ▼ above it (it reads without colour).
 
     Returns:
         A Figure: channel index on x, weight in [0, 1] on y; dashed lines at 0.1 and 0.9.
@@ -99,12 +120,11 @@ def excitation_bars(
     s = _vector(s, "s")
     fig = new_figure(figsize=figsize, layout="constrained")
     ax = fig.subplots()
-    colors = ["#1f77b4"] * len(s)
+    if highlight is not None and not 0 <= highlight < len(s):
+        raise ValueError(f"highlight must be a channel in 0..{len(s) - 1}; got {highlight}.")
+    bars = ax.bar(np.arange(len(s)), s, color=BAR_COLOUR, width=0.8)
     if highlight is not None:
-        if not 0 <= highlight < len(s):
-            raise ValueError(f"highlight must be a channel in 0..{len(s) - 1}; got {highlight}.")
-        colors[highlight] = "#d62728"
-    ax.bar(np.arange(len(s)), s, color=colors, width=0.8)
+        mark_bar(ax, bars[highlight])
     for level in (0.1, 0.9):
         ax.axhline(level, color="gray", lw=0.8, ls="--")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -51,9 +51,12 @@ def test_changing_the_widgets_updates_state_and_figure(explorer):
     u, s = analysis.block_input(ex.model, "stage3.0.se", ex.images[3:4])
     torch.testing.assert_close(st["u"], u[0, 10])
     torch.testing.assert_close(st["scaled"], s[0, 10] * u[0, 10])
-    # the bar of the chosen channel is drawn in another colour
+    # the bar of the chosen channel is drawn in another colour, hatched, with a ▼ above it
     bars = ex.figure.axes[1].patches
     assert len(bars) == 12 and bars[10].get_facecolor() != bars[0].get_facecolor()
+    assert bars[10].get_hatch() and not any(b.get_hatch() for i, b in enumerate(bars) if i != 10)
+    (marker,) = [t for t in ex.figure.axes[1].texts if t.get_text() == "▼"]
+    assert marker.xy[0] == pytest.approx(10) and "▼: channel 10" in ex.figure.axes[1].get_title()
 
     ex.block.value = "stage2.0.se"  # 8 channels: the slider is clamped
     assert ex.channel.max == 7 and ex.channel.value == 7 and ex.state["channel"] == 7

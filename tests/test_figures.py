@@ -21,6 +21,12 @@ def test_excitation_bars_draws_one_bar_per_channel():
     heights = [p.get_height() for p in ax.patches]
     np.testing.assert_allclose(heights, s.numpy(), rtol=1e-6)
     assert ax.patches[2].get_facecolor() != ax.patches[0].get_facecolor()
+    # ...and by shape, for readers who do not see the colour: hatched, with a ▼ above it
+    assert ax.patches[2].get_hatch() and not ax.patches[0].get_hatch()
+    (marker,) = [t for t in ax.texts if t.get_text() == "▼"]
+    assert marker.xy == pytest.approx((2.0, 0.95))
+    with pytest.raises(ValueError, match=r"highlight must be a channel in 0\.\.3; got 4"):
+        figures.excitation_bars(s, "x", highlight=4)
     assert "stage3.0.se" in ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
     with pytest.raises(ValueError, match=r"shape \(C,\)"):
         figures.excitation_bars(torch.rand(2, 4), "x")
