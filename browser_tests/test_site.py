@@ -132,6 +132,13 @@ def test_search_finds_excitation(site, browser_page):
     expect(summary).to_have_text(re.compile(r"found \d+ page"), timeout=30_000)  # the search has finished
     results = page.locator("#search-results ul.search li")
     assert results.count() >= 10, f"search for 'excitation' lists {results.count()} pages: {summary.inner_text()}"
+    # each result quotes its page's own words around the hit, not the theme's buttons or side lists
+    # (each page is fetched after its result is listed: wait for every snippet)
+    expect(page.locator("#search-results ul.search li p.context")).to_have_count(results.count(), timeout=30_000)
+    snippets = page.locator("#search-results ul.search li p.context").all_inner_texts()
+    assert all("excitation" in s.lower() for s in snippets), snippets
+    theme_words = [s for s in snippets if re.search(r"System Settings|Light Dark|Toggle|\bContents\b", s)]
+    assert not theme_words, f"snippets quote the theme's buttons: {theme_words}"
     _shot(page, "search")
     assert not outside, f"requests left the machine: {sorted(set(outside))}"
 

@@ -50,5 +50,6 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
 }
-html_static_path = []
+html_static_path = ["_static"]
+html_js_files = ["search_snippets.js"]  # search results quote the page, not the theme's buttons
 html_sourcelink_suffix = ""  # the download button gives the notebook itself (.ipynb), with its outputs
