@@ -300,6 +300,53 @@ def small_resnet(
     return SmallResNet(num_classes, in_channels, widths, blocks, se, reduction, squeeze, gate, attention=attention)
 
 
+# --------------------------------------------------------------------------- a multi-scale head
+
+
+class SEPyramidClassifier(nn.Module):
+    """Notebook 04, Section 5.3: SE on each level of a feature pyramid, as a detector's neck would use it.
+
+    The small ResNet's three stages A_1 (N, 16, 28, 28), A_2 (N, 32, 14, 14) and A_3 (N, 64, 7, 7)
+    become levels of ``width`` channels: ``P3 = lateral(A_3)``, ``P2 = lateral(A_2) + up(P3)``,
+    ``P1 = lateral(A_1) + up(P2)`` (1×1 convolutions, nearest-neighbour upsampling by 2), then one
+    SE block per level; the classifier reads the three levels' average-pooled vectors.
+
+    Args:
+        width: channels of every level.
+        reduction: the SE blocks' reduction ratio r.
+        se: ``"standard"`` (an SE block on each level) or ``None`` (no SE: the same network, with
+            identities in place of the blocks).
+        num_classes: outputs of the classifier.
+
+    Shapes: (N, 1, 28, 28), floats in [0, 1] → logits (N, num_classes); :meth:`levels` gives
+    [(N, width, 28, 28), (N, width, 14, 14), (N, width, 7, 7)].
+    """
+
+    def __init__(self, width: int = 32, reduction: int = 4, se: str | None = "standard", num_classes: int = 10):
+        super().__init__()
+        width = check_positive_int("width", width)
+        check_choice("se", se, ("standard", None))
+        self.backbone = small_resnet()
+        self.lateral = nn.ModuleList(nn.Conv2d(c, width, 1) for c in (16, 32, 64))
+        self.se = nn.ModuleList(SEBlock(width, reduction) if se else nn.Identity() for _ in range(3))
+        self.fc = nn.Linear(3 * width, num_classes)
+
+    def levels(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The three levels after their SE blocks: (N, 1, 28, 28) → [P1, P2, P3], each (N, width, h, w)."""
+        b = self.backbone
+        a1 = b.stage1(b.stem(b.normalize(x)))
+        a2 = b.stage2(a1)
+        a3 = b.stage3(a2)
+        p3 = self.lateral[2](a3)
+        p2 = self.lateral[1](a2) + nn.functional.interpolate(p3, scale_factor=2, mode="nearest")
+        p1 = self.lateral[0](a1) + nn.functional.interpolate(p2, scale_factor=2, mode="nearest")
+        return [block(p) for block, p in zip(self.se, (p1, p2, p3), strict=True)]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled = [p.mean(dim=(2, 3)) for p in self.levels(x)]
+        return self.fc(torch.cat(pooled, dim=1))
+
+
 # --------------------------------------------------------------------------- ResNet-50
 
 

@@ -190,3 +190,35 @@ def test_add_gate_is_the_one_place_gates_are_put():
     assert [n for n, _ in model.named_modules() if n.endswith(".attn")] == ["stage3.0.attn"]
     with pytest.raises(ValueError, match="stage"):
         add_gates(small_resnet(), stages=(4,))
+
+
+# --------------------------------------------------------------------------- notebook 04's multi-scale head
+
+
+def test_se_pyramid_classifier_shapes_and_what_se_adds():
+    from se_tutorial.excitation import excitation_params
+    from se_tutorial.models import SEPyramidClassifier
+
+    x = torch.rand(2, 1, 28, 28)
+    torch.manual_seed(0)
+    with_se = SEPyramidClassifier(width=24, reduction=4)
+    torch.manual_seed(0)
+    without = SEPyramidClassifier(width=24, reduction=4, se=None)
+    assert [tuple(p.shape) for p in with_se.levels(x)] == [(2, 24, 28, 28), (2, 24, 14, 14), (2, 24, 7, 7)]
+    assert with_se(x).shape == (2, 10) and SEPyramidClassifier(num_classes=3)(x).shape == (2, 3)
+    n = sum(p.numel() for p in with_se.parameters()) - sum(p.numel() for p in without.parameters())
+    assert n == 3 * excitation_params(24, 4)
+    assert all(isinstance(m, torch.nn.Identity) for m in without.se)
+    # the same seed gives the same backbone and lateral convolutions (the classifier is made after the blocks)
+    shared = {k: v for k, v in with_se.named_parameters() if k.startswith(("backbone.", "lateral."))}
+    assert len(shared) > 10
+    assert all(torch.equal(v, dict(without.named_parameters())[k]) for k, v in shared.items())
+
+
+def test_se_pyramid_classifier_refuses_bad_arguments():
+    from se_tutorial.models import SEPyramidClassifier
+
+    with pytest.raises(ValueError, match=r"unknown se True; expected one of 'standard', None"):
+        SEPyramidClassifier(se=True)
+    with pytest.raises(ValueError, match="width"):
+        SEPyramidClassifier(width=0)
