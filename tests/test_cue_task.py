@@ -133,7 +133,7 @@ def test_the_cue_budget_is_as_declared():
 def test_task_data_is_fixed_and_a_tiny_cue_run_works():
     x, y = E.task_data("cue", True, 256)
     assert x.shape == (256, 2, 28, 28)
-    source_x, source_y = E._data(True, 256)
+    source_x, source_y = E.running._data(True, 256)
     assert torch.equal(x, make_cue_task(source_x, source_y, seed=E.CUE_SEEDS["train"])[0])
     small = E.Budget("cue_small", train_size=256, epochs=1, test_size=100, seeds=(0,), batch_size=64, lr=0.05)
     run = E.run_one("cue_se", 0, small)
@@ -152,5 +152,5 @@ def test_cue_report_on_a_tiny_run():
     for gap in report["excitation_gap"].values():
         assert gap["random_gap"] >= 0 and 0 <= gap["channel"] < 64
     assert "excitation_gap" not in E.run_one("cue_plain", 0, small)["cue"]
-    x, y, cue, other = E._CUE_DATA[(False, 200)]
+    x, y, cue, other = E.running._CUE_DATA[(False, 200)]
     assert (other != y).float().mean() > 0.9  # the other garment is, nearly always, of another class

@@ -355,8 +355,8 @@ def test_holdout_budget_stores_learning_curves_and_writes_after_every_seed(tmp_p
     assert [c["epoch"] for c in run["curves"]] == [1, 2]
     assert all(0 <= c["holdout_accuracy"] <= 100 and c["holdout_loss"] > 0 for c in run["curves"])
     assert run["curves"][-1]["train_loss"] == run["train_loss"]
-    train_x, _ = E._data(True, small.train_size)
-    held_x, _ = E._data(True, -small.holdout)
+    train_x, _ = E.running._data(True, small.train_size)
+    held_x, _ = E.running._data(True, -small.holdout)
     assert len(held_x) == 128 and not torch.equal(held_x[0], train_x[0])  # the end of the set, not its start
     monkeypatch.setitem(E.BUDGETS, "small", small)
     calls = []

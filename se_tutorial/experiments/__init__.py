@@ -61,8 +61,6 @@ from .results import (
     summarize,
     write_result,
 )
-from .running import _CUE_DATA as _CUE_DATA  # the tests read these caches and loaders
-from .running import _data as _data
 from .running import cue_examples, run, run_one, task_data
 
 __all__ = [
