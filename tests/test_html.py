@@ -21,6 +21,7 @@ pytest.importorskip("myst_nb", reason="the site needs the docs extra: make html 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import course_site  # noqa: E402
+from classroom import source  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
@@ -30,10 +31,6 @@ SOURCES = NOTEBOOKS + SOLUTIONS + STUDENT_VERSIONS + DOCS
 HOME = "docs/index.html"
 NO_ALT = "No description has been provided for this image"
 SETUP_LINE = "# Set-up for Google Colab only"
-
-
-def _cell_source(cell) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
 def _page_of(path: Path) -> str:
@@ -163,9 +160,7 @@ def test_every_page_has_a_contents_list_of_its_sections(site, path):
     assert toc, f"{_page_of(path)} has no contents list"
     entries = re.findall(r'<li class="toc-h2[^"]*"><a class="reference internal nav-link" href="#([^"]+)">', toc[0])
     if path.suffix == ".ipynb":
-        markdown = "\n".join(
-            _cell_source(c) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"
-        )
+        markdown = "\n".join(source(c) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown")
     else:
         markdown = path.read_text(encoding="utf-8")
     markdown = re.sub(r"^```.*?^```", "", markdown, flags=re.S | re.M)  # no "## " inside code blocks
